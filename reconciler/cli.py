@@ -1,0 +1,83 @@
+"""The `mmrc` command line: a thin dispatcher over reconciler.commands.
+
+Only this module (and the command modules it registers) prints. Known errors
+(`ReconcilerError`) exit with their own code and a short message; anything
+unexpected exits 3 with a hint to report a bug.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from reconciler import __version__
+from reconciler.errors import ConfigError, ReconcilerError
+
+# Each entry is a module under reconciler.commands exposing `command` (a click.Command).
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "schema",
+)
+
+
+class MmrcGroup(click.Group):
+    """Routes every failure through one handler: exit 1 for known errors, 3 for bugs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            for diagnostic in error.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            count = len(error.diagnostics)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+            ctx.exit(error.exit_code)
+        except ReconcilerError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:  # a bug: keep the type, never the arguments' secrets
+            click.echo(
+                f"Internal error ({type(error).__name__}). This is a bug in mmrc; "
+                "please report it with the command you ran (run with MMRC_DEBUG=1 for a traceback).",
+                err=True,
+            )
+            if _debug():
+                raise
+            ctx.exit(3)
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("MMRC_DEBUG") == "1"
+
+
+@click.group(cls=MmrcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mmrc")
+def cli() -> None:
+    """mmrc: Mattermost configuration as code.
+
+    Keep teams, channels, memberships, integrations and server settings in
+    workspace.yaml; `mmrc plan` shows what would change, `mmrc apply` makes it so.
+    """
+
+
+for _name in COMMAND_MODULES:
+    _module = importlib.import_module(f"reconciler.commands.{_name}")
+    cli.add_command(_module.command)
+
+
+def main() -> None:
+    cli(prog_name="mmrc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `mmrc` subcommand; each exposes `command`, registered in reconciler.cli."""
