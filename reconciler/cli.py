@@ -8,7 +8,6 @@ unexpected exits 3 with a hint to report a bug.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -80,4 +79,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

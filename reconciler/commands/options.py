@@ -50,7 +50,9 @@ def resolve_target(url: str | None, token_file: Path | None) -> ServerTarget:
         try:
             token = token_file.read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise ReconcilerError(f"cannot read token file {token_file}: {error.strerror}") from None
+            raise ReconcilerError(
+                f"cannot read token file {token_file}: {error.strerror}"
+            ) from None
     else:
         token = os.environ.get("MM_TOKEN", "").strip()
     if not token:

@@ -1,0 +1,278 @@
+"""The sandbox's request/response core: routing, auth, AppError bodies, headers.
+
+Route handlers live in `routes_*.py` modules and register themselves on
+`ROUTER` with `@route("GET", "/api/v4/teams/{team_id}")`. A handler receives
+`(sb: Sandbox, req: Request)` and returns a `Response` (use `json_response`,
+`status_ok`, `text_response`) or raises `AppError`. Path parameters are in
+`req.params`. Handlers run under `sb.lock` (one request at a time mutates
+state), which keeps the store simple and consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from reconciler.sandbox.ids import new_id
+
+SERVER_VERSION = "10.11.0"
+BUILD_NUMBER = "18000000"
+JSON_CONTENT_TYPE = "application/json"
+
+
+class AppError(Exception):
+    """Mattermost's AppError: rendered as {id, message, detailed_error, request_id, status_code}."""
+
+    def __init__(self, status: int, error_id: str, message: str, detailed_error: str = "") -> None:
+        super().__init__(f"{status} {error_id}: {message}")
+        self.status = status
+        self.error_id = error_id
+        self.message = message
+        self.detailed_error = detailed_error
+
+
+def permission_error(user_id: str = "", permission: str = "") -> AppError:
+    return AppError(
+        403,
+        "api.context.permissions.app_error",
+        "You do not have the appropriate permissions.",
+        f"userId={user_id}, permission={permission}" if permission else "",
+    )
+
+
+def invalid_body_param(name: str) -> AppError:
+    return AppError(
+        400,
+        "api.context.invalid_body_param.app_error",
+        f"Invalid or missing {name} in request body.",
+    )
+
+
+def invalid_url_param(name: str) -> AppError:
+    return AppError(
+        400,
+        "api.context.invalid_url_param.app_error",
+        f"Invalid or missing {name} parameter in request URL.",
+    )
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    body: bytes = b""
+    params: dict[str, str] = field(default_factory=dict)
+    request_id: str = field(default_factory=new_id)
+    user: Any = None  # the authenticated user record (set by Sandbox.handle)
+    token: str = ""
+    remote_addr: str = "127.0.0.1"
+
+    @classmethod
+    def build(
+        cls, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes
+    ) -> Request:
+        path, _, query_string = target.partition("?")
+        return cls(
+            method=method.upper(),
+            path=path,
+            query=parse_qs(query_string, keep_blank_values=True),
+            headers={k.lower(): v for k, v in headers},
+            body=body,
+        )
+
+    def arg(self, name: str, default: str = "") -> str:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def flag(self, name: str) -> bool:
+        return self.arg(name).lower() == "true"
+
+    def int_arg(self, name: str, default: int) -> int:
+        try:
+            value = int(self.arg(name, str(default)))
+        except ValueError:
+            return default
+        return value
+
+    def json(self, name: str = "body") -> Any:
+        """The JSON body; a body that does not parse is api.context.invalid_body_param."""
+        try:
+            return json.loads(self.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise invalid_body_param(name) from None
+
+    def json_object(self, name: str = "body") -> dict[str, Any]:
+        data = self.json(name)
+        if not isinstance(data, dict):
+            raise invalid_body_param(name)
+        return data
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(
+        status,
+        json.dumps(data, separators=(",", ":")).encode(),
+        {"Content-Type": JSON_CONTENT_TYPE},
+    )
+
+
+def status_ok() -> Response:
+    return json_response({"status": "OK"})
+
+
+def text_response(text: str, status: int = 200) -> Response:
+    return Response(status, text.encode(), {"Content-Type": "text/plain"})
+
+
+Handler = Callable[["Sandbox", Request], Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    template: str
+    handler: Handler
+    auth: bool
+
+
+class Router:
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def route(
+        self, method: str, template: str, *, auth: bool = True
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler. `{name}` matches one path segment; `{name:path}` the rest."""
+
+        def register(handler: Handler) -> Handler:
+            regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", template)
+            regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
+            self.routes.append(Route(method, re.compile(f"^{regex}$"), template, handler, auth))
+            return handler
+
+        return register
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """(route, params, path_exists_for_other_method)."""
+        other_method = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                if route.method == method:
+                    return route, found.groupdict(), False
+                other_method = True
+        return None, {}, other_method
+
+
+ROUTER = Router()
+route = ROUTER.route
+
+
+@dataclass
+class SandboxOptions:
+    admin_token: str = ""
+    admin_username: str = "sysadmin"
+    licensed: bool = True
+    environment: dict[str, str] = field(default_factory=dict)  # MM_* pins, as os.environ
+    site_url: str = "http://127.0.0.1:8065"
+    seed: str = "empty"
+    admin_api: bool = False  # serve /__sandbox__/ (state reset, request log, faults)
+
+
+class Sandbox:
+    """The whole server state plus the request entry point.
+
+    Sub-stores: `core` (users, bots, teams, channels, memberships, roles, tokens),
+    `integrations` (hooks, commands, posts), `config` (effective/stored/env config).
+    """
+
+    def __init__(self, options: SandboxOptions | None = None) -> None:
+        from reconciler.sandbox import routes  # noqa: F401  (registers every route module)
+        from reconciler.sandbox.config_store import ConfigStore
+        from reconciler.sandbox.faults import FaultInjector, RequestLog
+        from reconciler.sandbox.integrations_store import IntegrationStore
+        from reconciler.sandbox.store import CoreStore
+
+        self.options = options or SandboxOptions()
+        self.lock = threading.RLock()
+        self.core = CoreStore(self)
+        self.integrations = IntegrationStore(self)
+        self.config = ConfigStore(self)
+        self.faults = FaultInjector()
+        self.request_log = RequestLog()
+        self.core.bootstrap()
+
+    # -- request entry point -------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        started = time.perf_counter()
+        response = self._dispatch(req)
+        response.headers.setdefault("Content-Type", JSON_CONTENT_TYPE)
+        response.headers["X-Request-Id"] = req.request_id
+        response.headers["X-Version-Id"] = self.version_id()
+        if req.method == "GET":
+            response.headers.setdefault("Expires", "0")
+        self.request_log.record(req, response, time.perf_counter() - started)
+        return response
+
+    def version_id(self) -> str:
+        licensed = "true" if self.options.licensed else "false"
+        return f"{SERVER_VERSION}.{BUILD_NUMBER}.{self.config.hash()}.{licensed}"
+
+    def _dispatch(self, req: Request) -> Response:
+        route_, params, other_method = ROUTER.match(req.method, req.path)
+        try:
+            if route_ is None:
+                if other_method:
+                    raise AppError(405, "api.context.405.app_error", "Method not allowed.")
+                raise AppError(
+                    404, "api.context.404.app_error", "Sorry, we could not find the page."
+                )
+            req.params = params
+            with self.lock:
+                if route_.auth:
+                    self.core.authenticate(req)
+                return route_.handler(self, req)
+        except AppError as error:
+            return self.error_response(req, error)
+
+    def error_response(self, req: Request, error: AppError) -> Response:
+        body: dict[str, Any] = {
+            "id": error.error_id,
+            "message": error.message,
+            "detailed_error": error.detailed_error if self.config.developer_mode() else "",
+            "request_id": req.request_id,
+            "status_code": error.status,
+        }
+        return json_response(body, error.status)
+
+    # -- helpers for route modules ----------------------------------------------------------
+    def require_permission(
+        self,
+        req: Request,
+        permission: str,
+        *,
+        team_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> None:
+        """Raise 403 api.context.permissions.app_error unless the caller holds `permission`
+        at system level, or through its team/channel roles when an id is given."""
+        if not self.core.has_permission(
+            req.user, permission, team_id=team_id, channel_id=channel_id
+        ):
+            raise permission_error(getattr(req.user, "id", ""), permission)

@@ -1,0 +1,13 @@
+"""Importing this package registers every route module on app.ROUTER."""
+
+from __future__ import annotations
+
+import importlib
+
+# Core resources (users, bots, teams, channels, members, roles, system).
+CORE_ROUTE_MODULES: tuple[str, ...] = ()
+# Integrations, config, posts, and the /__sandbox__/ admin API.
+INTEGRATION_ROUTE_MODULES: tuple[str, ...] = ()
+
+for _name in CORE_ROUTE_MODULES + INTEGRATION_ROUTE_MODULES:
+    importlib.import_module(f"reconciler.sandbox.routes.{_name}")
