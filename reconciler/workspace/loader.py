@@ -1,0 +1,254 @@
+"""Loads a workspace: the root file, its vars, its includes, then the models.
+
+Order: parse the root file → take its `vars:` (overridden by --var-file, then
+--var) → convert every file with templating, recording positions → merge the
+included `teams:`/`bots:` → build `Workspace` → semantic checks. Every problem
+from every stage is collected; `ConfigError` carries them all. Structural
+(pydantic) errors stop before the semantic checks, which need a model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.errors import ConfigError, Diagnostic, ReconcilerError
+from reconciler.workspace import yamlfile
+from reconciler.workspace.models import Workspace
+from reconciler.workspace.secrets import resolve_secret
+from reconciler.workspace.sourcemap import FieldPath, Position, SourceMap, format_path
+from reconciler.workspace.structure import diagnostics_from
+from reconciler.workspace.templating import Templater
+from reconciler.workspace.validate import check_workspace
+
+INCLUDED_KEYS = ("version", "include", "teams", "bots")
+MERGED_KEYS = ("teams", "bots")
+
+
+@dataclass(frozen=True)
+class LoadedWorkspace:
+    """A valid workspace with where each field came from."""
+
+    workspace: Workspace
+    source_map: SourceMap
+    files: tuple[str, ...]
+    root_dir: Path
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+    def resolve_secret(self, ref: str) -> str:
+        """Reads a `${env:…}`/`${file:…}` secret; file paths are relative to the root file."""
+        return resolve_secret(ref, self.root_dir)
+
+
+def _display(path: Path) -> str:
+    return os.path.normpath(str(path))
+
+
+def _read(
+    path: Path, display: str, at: Position | None, field: str = "(file)"
+) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        return path.read_text(encoding="utf-8"), []
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        where = at or Position(display, 1, 1)
+        message = f"cannot read {display}: {reason}"
+        return None, [Diagnostic(where.file, where.line, where.column, field, message)]
+
+
+def load_var_file(path: Path) -> dict[str, Any]:
+    """A YAML mapping of variables (for --var-file); raises ConfigError when wrong."""
+    display = _display(path)
+    text, problems = _read(path, display, None)
+    if text is None:
+        raise ConfigError(problems)
+    raw, problems = yamlfile.parse(text, display)
+    converter = yamlfile.Converter(display, SourceMap(display), None)
+    data = converter.convert(raw, (), Position(display, 1, 1)) if raw is not None else {}
+    if not problems and not isinstance(data, dict):
+        problems = [Diagnostic(display, 1, 1, "(vars)", "a var file must be a mapping of names")]
+    if problems:
+        raise ConfigError(problems)
+    return dict(data)
+
+
+class _Loader:
+    def __init__(self, root: Path, overrides: Mapping[str, Any]) -> None:
+        self.root = root
+        self.root_display = _display(root)
+        self.overrides = dict(overrides)
+        self.source_map = SourceMap(self.root_display)
+        self.diagnostics: list[Diagnostic] = []
+        self.files: list[str] = []
+        self.variables: dict[str, Any] = {}
+
+    def load(self) -> LoadedWorkspace:
+        text, problems = _read(self.root, self.root_display, None)
+        if text is None:
+            raise ReconcilerError(problems[0].message)
+        data = self._root_data(text)
+        workspace: Workspace | None = None
+        if data is not None:
+            try:
+                workspace = Workspace.model_validate(data)
+            except ValidationError as error:
+                self.diagnostics.extend(diagnostics_from(error, self.source_map))
+        if workspace is not None and not self.diagnostics:
+            self.diagnostics.extend(check_workspace(workspace, self.source_map))
+        if self.diagnostics or workspace is None:
+            raise ConfigError(self._sorted())
+        return LoadedWorkspace(
+            workspace=workspace,
+            source_map=self.source_map,
+            files=tuple(self.files),
+            root_dir=self.root.parent,
+            variables=self.variables,
+        )
+
+    def _sorted(self) -> list[Diagnostic]:
+        order = {name: index for index, name in enumerate(self.files)}
+        return sorted(
+            self.diagnostics, key=lambda d: (order.get(d.file, len(order)), d.line, d.column)
+        )
+
+    def _root_data(self, text: str) -> dict[str, Any] | None:
+        display = self.root_display
+        self.files.append(display)
+        raw, problems = yamlfile.parse(text, display)
+        self.diagnostics.extend(problems)
+        if raw is None:
+            if not problems:
+                self._add(
+                    display, "(file)", "the workspace file is empty; start it with version: 1"
+                )
+            return None
+        if not isinstance(raw, dict):
+            self._add(display, "(file)", "the workspace file must be a mapping (version: 1, …)")
+            return None
+        top = Position(display, 1, 1)
+        plain = yamlfile.Converter(display, SourceMap(display), None)
+        file_vars = plain.convert(raw.get("vars"), ("vars",), top)
+        self.variables = dict(file_vars) if isinstance(file_vars, dict) else {}
+        self.variables.update(self.overrides)
+        templater = Templater(self.variables)
+        converter = yamlfile.Converter(
+            display, self.source_map, templater, lambda path: path[:1] != ("vars",)
+        )
+        data: dict[str, Any] = converter.convert(raw, (), top)
+        self.diagnostics.extend(converter.diagnostics)
+        self._includes(data, self.root, (), [self.root.resolve()], templater, data)
+        return data
+
+    def _add(self, file: str, path: str, message: str, line: int = 1, column: int = 1) -> None:
+        self.diagnostics.append(Diagnostic(file, line, column, path, message))
+
+    def _includes(
+        self,
+        data: dict[str, Any],
+        path: Path,
+        prefix: FieldPath,
+        stack: list[Path],
+        templater: Templater,
+        root_data: dict[str, Any],
+        local_map: SourceMap | None = None,
+    ) -> None:
+        entries = data.get("include")
+        if not isinstance(entries, list):
+            return  # absent, or a type error that the model reports
+        smap = local_map or self.source_map
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, str):
+                continue
+            at = smap.locate((*prefix, "include", index))
+            field = format_path(("include", index))
+            target = path.parent / entry
+            resolved = target.resolve()
+            display = _display(target)
+            if resolved in stack:
+                chain = " → ".join([*self._chain(stack), display])
+                self._add(at.file, field, f"include cycle: {chain}", at.line, at.column)
+                continue
+            if display in self.files:
+                self._add(at.file, field, f"{entry!r} is already included", at.line, at.column)
+                continue
+            self._include_file(
+                target, display, (at, field), [*stack, resolved], templater, root_data
+            )
+
+    def _chain(self, stack: list[Path]) -> list[str]:
+        names = {Path(name).resolve(): name for name in self.files}
+        return [names.get(p, _display(p)) for p in stack]
+
+    def _include_file(
+        self,
+        target: Path,
+        display: str,
+        origin: tuple[Position, str],
+        stack: list[Path],
+        templater: Templater,
+        root_data: dict[str, Any],
+    ) -> None:
+        text, problems = _read(target, display, *origin)
+        if text is None:
+            self.diagnostics.extend(problems)
+            return
+        self.files.append(display)
+        raw, problems = yamlfile.parse(text, display)
+        self.diagnostics.extend(problems)
+        if raw is None:
+            return
+        if not isinstance(raw, dict):
+            self._add(display, "(file)", "an included file must be a mapping (teams:, bots:)")
+            return
+        local = SourceMap(display)
+        converter = yamlfile.Converter(display, local, templater)
+        data: dict[str, Any] = converter.convert(raw, (), Position(display, 1, 1))
+        self.diagnostics.extend(converter.diagnostics)
+        for key in data:
+            if key in INCLUDED_KEYS:
+                continue
+            close = difflib.get_close_matches(key, INCLUDED_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: teams, bots, include"
+            where = local.locate((key,))
+            self.diagnostics.append(
+                Diagnostic(
+                    display,
+                    where.line,
+                    where.column,
+                    key,
+                    f"key {key!r} is not allowed in an included file",
+                    hint,
+                )
+            )
+        if "version" in data and data["version"] != 1:
+            where = local.locate(("version",))
+            self._add(display, "version", "must be 1", where.line, where.column)
+        offsets: dict[str, int] = {}
+        for key in MERGED_KEYS:
+            items = data.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                where = local.locate((key,))
+                self._add(display, key, "must be a list", where.line, where.column)
+                continue
+            merged = root_data.setdefault(key, [])
+            if not isinstance(merged, list):
+                continue  # the root's own type error is reported by the model
+            offsets[key] = len(merged)
+            merged.extend(items)
+        self.source_map.merge(local, offsets)
+        self._includes(data, target, (), stack, templater, root_data, local)
+
+
+def load_workspace(
+    path: Path | str, vars_override: Mapping[str, Any] | None = None
+) -> LoadedWorkspace:
+    """Loads and validates `path`; raises ConfigError listing every problem found."""
+    return _Loader(Path(path), vars_override or {}).load()

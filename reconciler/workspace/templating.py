@@ -1,0 +1,45 @@
+"""Jinja2 templating of single string values (never of the file as a whole).
+
+Rendering value by value keeps every line number in the YAML true. The
+environment is sandboxed and strict: an undefined variable or a syntax error
+becomes a `TemplateProblem` that the loader turns into a diagnostic at the
+value's position. Strings without `{{`, `{%` or `{#` are returned untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+_MARKERS = ("{{", "{%", "{#")
+
+
+class TemplateProblem(Exception):
+    """A value could not be rendered; the message is safe to show."""
+
+
+class Templater:
+    def __init__(self, variables: Mapping[str, Any]) -> None:
+        self._env = SandboxedEnvironment(
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        self._vars = dict(variables)
+
+    def render(self, value: str) -> str:
+        if not any(marker in value for marker in _MARKERS):
+            return value
+        try:
+            return self._env.from_string(value).render(self._vars)
+        except jinja2.UndefinedError as error:
+            raise TemplateProblem(f"undefined template variable: {error.message}") from None
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateProblem(f"template syntax error: {error.message}") from None
+        except jinja2.TemplateError as error:
+            raise TemplateProblem(f"template error: {error}") from None
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise TemplateProblem(f"template error: {type(error).__name__}: {error}") from None
