@@ -129,7 +129,9 @@ class _Loader:
                 )
             return None
         if not isinstance(raw, dict):
-            self._add(display, "(file)", "the workspace file must be a mapping (version: 1, …)")
+            line = getattr(getattr(raw, "lc", None), "line", 0) + 1
+            message = "the workspace file must be a mapping (version: 1, …)"
+            self._add(display, "(file)", message, line)
             return None
         top = Position(display, 1, 1)
         plain = yamlfile.Converter(display, SourceMap(display), None)

@@ -121,7 +121,8 @@ def _both(path: FieldPath, members: Sequence[str] | None, guests: Sequence[str] 
 def _check_channel(
     team: Team, channel: Channel, path: FieldPath, policy: Policy, report: Report
 ) -> None:
-    report.error((*path, "name"), rules.channel_name_problem(channel.name))
+    name_problem = rules.channel_name_problem(channel.name)
+    report.error((*path, "name"), name_problem)
     report.length((*path, "display_name"), channel.display_name, rules.DISPLAY_NAME_MAX, minimum=1)
     report.length((*path, "purpose"), channel.purpose, rules.CHANNEL_PURPOSE_MAX)
     report.length((*path, "header"), channel.header, rules.CHANNEL_HEADER_MAX)
@@ -140,7 +141,7 @@ def _check_channel(
         if channel.renamed_from:
             report.error((*path, "renamed_from"), "town-square cannot be renamed")
     problem = naming_problem(team.name, channel.name, policy)
-    if problem is not None:
+    if problem is not None and name_problem is None:
         hint = "rename it (keep the old name in renamed_from) or add it to policy.exceptions"
         report.error((*path, "name"), problem, hint)
     _check_class(channel, path, policy, report)

@@ -121,9 +121,9 @@ class Converter:
             for key, item in value.items():
                 name = str(key)
                 key_pos = self._pos(value.lc.key, key, position)
-                value_pos = self._pos(value.lc.value, key, key_pos)
+                self.source_map.add(path, key_pos)  # the mapping itself: its first key
                 self.source_map.add((*path, name), key_pos)
-                result[name] = self.convert(item, (*path, name), value_pos)
+                result[name] = self.convert(item, (*path, name), key_pos)
             return result
         if isinstance(value, CommentedSeq):
             items: list[Any] = []
