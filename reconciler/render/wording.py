@@ -128,7 +128,7 @@ def team_title(team: str | None) -> str:
 
 def by_team(plan: Plan) -> list[tuple[str | None, tuple[ResourceChange, ...]]]:
     """The changes grouped by team, teams in first-appearance order."""
-    return [
-        (team, tuple(change for change in plan.changes if change.team == team))
-        for team in plan.teams()
-    ]
+    groups: dict[str | None, list[ResourceChange]] = {team: [] for team in plan.teams()}
+    for change in plan.changes:
+        groups[change.team].append(change)
+    return [(team, tuple(changes)) for team, changes in groups.items()]

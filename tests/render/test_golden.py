@@ -60,5 +60,6 @@ def test_summary_shows_non_zero_and_always_counted(full_plan: Plan) -> None:
 
 
 def test_unknown_format_is_refused(empty_plan: Plan) -> None:
+    assert list(RENDERERS) == ["text", "markdown", "json"]
     with pytest.raises(ValueError, match="choose one of text, markdown, json"):
         render_plan(empty_plan, "yaml")
