@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from reconciler import secret_state
-from reconciler.errors import ApplyError, ReconcilerError
+from reconciler.errors import ApplyError, ForbiddenError, ReconcilerError
 from reconciler.kinds.base import UserRef
 from reconciler.kinds.integration_support import config_value, env_pinned
 from reconciler.plan import SENSITIVE, Action, FieldChange, ResourceChange
@@ -106,14 +106,29 @@ def references(workspace: Workspace) -> Iterable[UserRef]:
 
 
 def observe(client: Client, context: PlanContext) -> None:
-    """Config and environment are read by the engine (Observation.config/.environment)."""
+    """Read the sanitized config and the environment pins, when anything here needs them.
+
+    Settings plan from them, and the integration kinds read the switches
+    (incoming/outgoing webhooks, commands, overrides, bot creation) from them.
+    Without a system console read permission the config stays None.
+    """
+    workspace = context.workspace
+    needed = (
+        workspace.settings is not None
+        or bool(workspace.bots)
+        or any(
+            team.incoming_webhooks or team.outgoing_webhooks or team.commands
+            for team in workspace.teams
+        )
+    )
     observation = context.observation
-    if context.workspace.settings is None:
+    if not needed or observation.config is not None:
         return
-    if observation.config is None:
+    try:
         observation.config = client.get("/api/v4/config")
-    if not observation.environment:
-        observation.environment = client.get("/api/v4/config/environment") or {}
+        observation.environment = dict(client.get("/api/v4/config/environment") or {})
+    except ForbiddenError:
+        observation.config = None
 
 
 def declared_groups(workspace: Workspace) -> list[tuple[str, BaseModel, tuple[str | int, ...]]]:
