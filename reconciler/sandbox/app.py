@@ -24,6 +24,7 @@ from reconciler.sandbox.ids import new_id
 SERVER_VERSION = "10.11.0"
 BUILD_NUMBER = "18000000"
 JSON_CONTENT_TYPE = "application/json"
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class AppError(Exception):
@@ -74,6 +75,7 @@ class Request:
     user: Any = None  # the authenticated user record (set by Sandbox.handle)
     token: str = ""
     remote_addr: str = "127.0.0.1"
+    rate_limit_headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -207,6 +209,7 @@ class Sandbox:
         from reconciler.sandbox.config_store import ConfigStore
         from reconciler.sandbox.faults import FaultInjector, RequestLog
         from reconciler.sandbox.integrations_store import IntegrationStore
+        from reconciler.sandbox.ratelimit import RateLimiter
         from reconciler.sandbox.store import CoreStore
 
         self.options = options or SandboxOptions()
@@ -216,19 +219,45 @@ class Sandbox:
         self.config = ConfigStore(self)
         self.faults = FaultInjector()
         self.request_log = RequestLog()
+        self.rate_limiter = RateLimiter()
+        # Called (under no lock) after every successful write, e.g. to save a state file.
+        self.write_listeners: list[Callable[[], None]] = []
         self.core.bootstrap()
 
     # -- request entry point -------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         started = time.perf_counter()
-        response = self._dispatch(req)
+        limited = self._rate_limit(req)
+        response = limited if limited is not None else self._dispatch(req)
         response.headers.setdefault("Content-Type", JSON_CONTENT_TYPE)
         response.headers["X-Request-Id"] = req.request_id
         response.headers["X-Version-Id"] = self.version_id()
+        response.headers.update(req.rate_limit_headers)
         if req.method == "GET":
             response.headers.setdefault("Expires", "0")
         self.request_log.record(req, response, time.perf_counter() - started)
+        if req.method in _WRITE_METHODS and response.status < 400:
+            for listener in list(self.write_listeners):
+                listener()
         return response
+
+    def _rate_limit(self, req: Request) -> Response | None:
+        """RateLimitSettings (see ratelimit.py): 429 text/plain, or None to go on."""
+        if req.path.startswith("/__sandbox__/") or not self.config.get_bool(
+            "RateLimitSettings.Enable"
+        ):
+            return None
+        from reconciler.sandbox.ratelimit import RateLimitSettings, limited_response
+
+        settings = RateLimitSettings.from_config(self.config.get("RateLimitSettings"))
+        token = self.core.token_from_request(req) if settings.vary_by_user else ""
+        decision = self.rate_limiter.check(req, settings, token)
+        if decision is None:
+            return None
+        if decision.limited:
+            return limited_response(decision)
+        req.rate_limit_headers = decision.headers()
+        return None
 
     def version_id(self) -> str:
         licensed = "true" if self.options.licensed else "false"

@@ -27,9 +27,14 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         fault = sandbox.faults.before(req)
         if fault == "drop":
+            sandbox.request_log.record(req, Response(0), 0.0, "drop")
             self.close_connection = True
             return
-        response = fault if isinstance(fault, Response) else sandbox.handle(req)
+        if isinstance(fault, Response):
+            sandbox.request_log.record(req, fault, 0.0, "injected")
+            response = fault
+        else:
+            response = sandbox.handle(req)
         if sandbox.faults.after(req, response) == "drop":
             self.close_connection = True  # the write happened; the answer is lost
             return
@@ -103,5 +108,10 @@ class SandboxTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         target = request.url.raw_path.decode()
         req = Request.build(request.method, target, request.headers.items(), request.read())
-        response = self.sandbox.handle(req)
+        fault = self.sandbox.faults.before(req)
+        if fault == "drop":
+            raise httpx.RemoteProtocolError("connection dropped (injected fault)", request=request)
+        response = fault if isinstance(fault, Response) else self.sandbox.handle(req)
+        if self.sandbox.faults.after(req, response) == "drop":
+            raise httpx.RemoteProtocolError("response lost (injected fault)", request=request)
         return httpx.Response(response.status, headers=response.headers, content=response.body)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 
 # Core resources (users, bots, teams, channels, members, roles, system).
-CORE_ROUTE_MODULES: tuple[str, ...] = ("system", "users", "bots", "teams")
+CORE_ROUTE_MODULES: tuple[str, ...] = ("system", "users", "bots", "teams", "channels", "roles")
 # Integrations, config, posts, and the /__sandbox__/ admin API.
-INTEGRATION_ROUTE_MODULES: tuple[str, ...] = ()
+INTEGRATION_ROUTE_MODULES: tuple[str, ...] = ("hooks", "commands", "config", "posts", "admin")
 
 for _name in CORE_ROUTE_MODULES + INTEGRATION_ROUTE_MODULES:
     importlib.import_module(f"reconciler.sandbox.routes.{_name}")
