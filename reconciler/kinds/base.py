@@ -1,15 +1,28 @@
 """What every resource kind provides, and the shared values passed to it.
 
-A kind is a module (teams, channels, webhooks, ...) that knows how to read its
-objects from the server into normalised dicts with the workspace's field
-names (`observe`), compare them with the workspace (`plan`, which returns
-`ResourceChange`s), and turn one change into API calls (`apply`). The engine
-is generic over kinds: it calls them in `KINDS` order (the dependency order)
-and never knows a kind's endpoints.
+A kind is a module (teams, channels, webhooks, ...) that satisfies `Kind`:
 
-Kinds refer to each other only by address (`team.asd/channel.dev`); the
-`ApplyContext.ids` table maps addresses to server ids, filled from the
-observation and extended as objects are created.
+- `name`: the `kind` of its ResourceChanges (e.g. "channel").
+- `references(workspace)`: the usernames the file names for this kind, with the
+  field path of each, so the engine can fetch them in one request and report
+  unknown users at their line.
+- `observe(client, context)`: read this kind's live objects with bulk list
+  endpoints into `context.observation` (as `LiveObject`s keyed by address).
+  Earlier kinds have observed already (team ids are there for channels).
+- `plan(context)`: compare the workspace with the observation and return
+  `ResourceChange`s; report problems with `context.error(path, message)`,
+  warnings with `context.warn`, undeclared objects with `context.unmanaged`.
+  Changes planned by earlier kinds are visible (`context.planned(address)`).
+- `apply(change, context)`: carry out one change with the client, reading only
+  the change (its `after` holds every desired value) and the id table, and
+  record created ids with `context.set_id(address, id)`.
+
+The engine is generic over kinds: it calls them in `KINDS` order (the
+dependency order, reconciler.kinds.registry) and never knows a kind's
+endpoints. Kinds never import each other; they refer to each other only by
+address (`team.asd/channel.dev`). `ApplyContext.ids` maps addresses (and
+`user.<username>`) to server ids, filled from the observation and extended as
+objects are created.
 """
 
 from __future__ import annotations
@@ -19,10 +32,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reconciler.plan import ResourceChange
+from reconciler.errors import Diagnostic
+from reconciler.plan import ResourceChange, fingerprint_object
 
 if TYPE_CHECKING:
     from reconciler.client import Client
+    from reconciler.workspace.models import Workspace
+    from reconciler.workspace.sourcemap import FieldPath, SourceMap
 
 
 @dataclass
@@ -37,6 +53,10 @@ class LiveObject:
     team: str | None = None
     archived: bool = False
 
+    def fingerprint(self) -> str:
+        """What stale-plan detection compares: the id, the archive flag and the managed fields."""
+        return fingerprint_object({"id": self.id, "archived": self.archived, "data": self.data})
+
 
 @dataclass
 class Observation:
@@ -50,16 +70,124 @@ class Observation:
     config: dict[str, Any] | None = None  # sanitized GET /config (None if not readable)
     environment: dict[str, Any] = field(default_factory=dict)  # GET /config/environment
     extra: dict[str, Any] = field(default_factory=dict)  # kind-specific shared reads
+    usernames: dict[str, str] = field(default_factory=dict)  # user id → username
+    bot_ids: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)  # declared address → live address
+    permissions: frozenset[str] | None = None  # system-wide permissions of `me` (None: unknown)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, obj: LiveObject) -> None:
-        self.objects[obj.address] = obj
+        with self.lock:
+            self.objects[obj.address] = obj
+
+    def get(self, address: str) -> LiveObject | None:
+        return self.objects.get(address)
+
+    def resolve(self, address: str) -> LiveObject | None:
+        """The live object a declared address stands for (following renames)."""
+        return self.objects.get(self.aliases.get(address, address))
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return [obj for obj in self.objects.values() if obj.kind == kind]
 
+    def under(self, parent: str, kind: str) -> list[LiveObject]:
+        """Objects of `kind` directly below `parent` (e.g. the channels of team.asd)."""
+        prefix = parent + "/"
+        return [
+            obj
+            for obj in self.objects.values()
+            if obj.kind == kind
+            and obj.address.startswith(prefix)
+            and "/" not in obj.address[len(prefix) :]
+        ]
+
     @property
     def licensed(self) -> bool:
         return str(self.license.get("IsLicensed", "false")).lower() == "true"
+
+    @property
+    def me_id(self) -> str:
+        return str(self.me.get("id", ""))
+
+    @property
+    def is_system_admin(self) -> bool:
+        return "system_admin" in str(self.me.get("roles", "")).split()
+
+    def may(self, permission: str) -> bool:
+        """Whether `me` holds `permission` system-wide (True when it cannot be known)."""
+        if self.is_system_admin or self.permissions is None:
+            return True
+        return permission in self.permissions
+
+    def remember_user(self, user: Mapping[str, Any]) -> None:
+        with self.lock:
+            self.usernames[str(user["id"])] = str(user["username"])
+            if user.get("is_bot"):
+                self.bot_ids.add(str(user["id"]))
+
+    def username_of(self, user_id: str) -> str:
+        return self.usernames.get(user_id, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A username named in the workspace, and where (for 'unknown user' errors)."""
+
+    username: str
+    path: FieldPath
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the guards allow. Shares are fractions of the live objects of one team/channel."""
+
+    allow_destructive: bool = False
+    prune_bots: bool = False  # disable undeclared bots the applying account owns
+    rotate_secrets: bool = False  # write every declared secret again
+    max_archive_share: float = 0.25
+    max_member_removal_share: float = 0.25
+
+
+@dataclass
+class PlanContext:
+    """What `plan` gives a kind: the desired state, the observation, and collectors."""
+
+    workspace: Workspace
+    observation: Observation
+    options: PlanOptions = field(default_factory=PlanOptions)
+    source_map: SourceMap | None = None
+    file: str = "workspace.yaml"
+    kind_order: Mapping[str, int] = field(default_factory=dict)
+    changes: list[ResourceChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str | Diagnostic] = field(default_factory=list)
+    unmanaged_addresses: list[str] = field(default_factory=list)
+
+    def order_of(self, kind: str) -> int:
+        return self.kind_order.get(kind, 0)
+
+    def error(self, path: FieldPath, message: str, hint: str | None = None) -> None:
+        """A problem that makes the plan impossible, cited at `path` in the file."""
+        if self.source_map is not None:
+            self.errors.append(self.source_map.diagnostic(path, message, hint))
+        else:
+            from reconciler.workspace.sourcemap import format_path
+
+            self.errors.append(Diagnostic(self.file, 0, 0, format_path(path), message, hint))
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def unmanaged(self, address: str) -> None:
+        self.unmanaged_addresses.append(address)
+
+    def planned(self, address: str) -> ResourceChange | None:
+        """A change an earlier kind (or this one) planned for `address`."""
+        for change in self.changes:
+            if change.address == address:
+                return change
+        return None
 
 
 @dataclass
@@ -84,17 +212,33 @@ class ApplyContext:
             except KeyError:
                 raise KeyError(f"no server id known for {address}") from None
 
+    def user_id(self, username: str) -> str:
+        return self.id_of(f"user.{username}")
+
 
 class Kind(Protocol):
-    """A resource kind. `name` is the `kind` of its ResourceChanges."""
+    """A resource kind (a module). `name` is the `kind` of its ResourceChanges."""
 
     name: str
 
-    def observe(self, client: Client, observation: Observation, scope: Mapping[str, Any]) -> None:
-        """Read this kind's live objects (bulk list endpoints) into `observation`."""
+    def references(self, workspace: Workspace) -> Iterable[UserRef]:
+        """Usernames this kind's part of the workspace names (may be empty)."""
+        ...
 
-    def plan(self, context: Any) -> Iterable[ResourceChange]:
-        """Compare the workspace with the observation; return changes (context: engine.PlanContext)."""
+    def observe(self, client: Client, context: PlanContext) -> None:
+        """Read this kind's live objects (bulk list endpoints) into `context.observation`."""
+        ...
+
+    def plan(self, context: PlanContext) -> Iterable[ResourceChange]:
+        """Compare the workspace with the observation; return changes."""
+        ...
 
     def apply(self, change: ResourceChange, context: ApplyContext) -> None:
         """Carry out one change with the client; record created ids in context.ids."""
+        ...
+
+
+def parent_addresses(address: str) -> list[str]:
+    """`team.a/channel.b/member.c` → [`team.a`, `team.a/channel.b`]."""
+    parts = address.split("/")
+    return ["/".join(parts[:end]) for end in range(1, len(parts))]

@@ -1,0 +1,81 @@
+"""Reading the server: who we are, what the licence allows, the users the file names,
+then each kind's bulk reads, in `KINDS` order (later kinds need earlier ids).
+
+Shared reads run concurrently: licence, the applying account, and every
+referenced user in one `POST /users/usernames`. A username the server does
+not know is a plan-time error at the line that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from reconciler.errors import ApiError
+from reconciler.kinds.base import Kind, PlanContext, UserRef
+
+if TYPE_CHECKING:
+    from reconciler.client import Client, ServerInfo
+
+USERNAMES_PER_REQUEST = 1000
+
+
+def observe(client: Client, context: PlanContext, kinds: Sequence[Kind]) -> ServerInfo:
+    info = client.check_server()
+    observation = context.observation
+    observation.server_version = info.version
+    refs: list[UserRef] = [ref for kind in kinds for ref in kind.references(context.workspace)]
+    usernames = sorted({ref.username for ref in refs})
+    batches = [
+        usernames[start : start + USERNAMES_PER_REQUEST]
+        for start in range(0, len(usernames), USERNAMES_PER_REQUEST)
+    ]
+
+    def read_license() -> Any:
+        try:
+            return client.get("/api/v4/license/client", {"format": "old"})
+        except ApiError:
+            return {}
+
+    def read_users(batch: list[str]) -> Callable[[], Any]:
+        return lambda: client.post("/api/v4/users/usernames", batch, idempotent=True)
+
+    reads: list[Callable[[], Any]] = [
+        read_license,
+        lambda: client.get("/api/v4/users/me"),
+        *(read_users(batch) for batch in batches),
+    ]
+    license_, me, *user_lists = client.map_concurrent(lambda read: read(), reads)
+    observation.license = dict(license_ or {})
+    observation.me = dict(me or {})
+    if observation.me:
+        observation.remember_user(observation.me)
+        observation.users.setdefault(str(observation.me["username"]), observation.me)
+    for users in user_lists:
+        for user in users or ():
+            observation.users[str(user["username"])] = user
+            observation.remember_user(user)
+    for ref in refs:
+        if ref.username not in observation.users:
+            context.error(
+                ref.path,
+                f"user {ref.username!r} does not exist on the server "
+                "(mmrc manages memberships, not accounts)",
+                hint="create the account first, or fix the spelling",
+            )
+    observation.permissions = _permissions(client, observation.me)
+    for kind in kinds:
+        kind.observe(client, context)
+    return info
+
+
+def _permissions(client: Client, me: dict[str, Any]) -> frozenset[str] | None:
+    """The system-wide permissions of the applying account (None when not readable)."""
+    roles = str(me.get("roles", "")).split()
+    if not roles or "system_admin" in roles:
+        return None
+    try:
+        found = client.post("/api/v4/roles/names", roles, idempotent=True)
+    except ApiError:
+        return None
+    return frozenset(p for role in found or () for p in role.get("permissions") or ())

@@ -1,0 +1,326 @@
+"""Channels: create, update in place, rename (by id), visibility, archive and restore.
+
+Observed in bulk with `GET /channels?include_deleted=true` (pages of 200, read
+concurrently once the total is known); without the sysadmin permission that
+needs, per team from `/channels`, `/channels/private` and `/channels/deleted`.
+Only channels of declared teams are kept.
+
+Mattermost's traps, handled: an archived channel holds its name, so
+declaring it again plans a restore; a `renamed_from` name found live is
+renamed by id, never re-created; properties change with PATCH (never PUT,
+never an empty patch); `type` changes only through the privacy endpoint;
+town-square can be neither archived nor made private. Channels are archived,
+never deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from reconciler.errors import ApiError, ForbiddenError, NotFoundError
+from reconciler.kinds.base import LiveObject, UserRef
+from reconciler.kinds.diffing import declared, diff_fields
+from reconciler.kinds.lookup import (
+    TOWN_SQUARE,
+    already_done,
+    as_list,
+    channel_address,
+    team_address,
+)
+from reconciler.plan import Action, FieldChange, ResourceChange
+from reconciler.workspace.policy import effective_channel
+
+if TYPE_CHECKING:
+    from reconciler.client import Client
+    from reconciler.kinds.base import ApplyContext, PlanContext
+    from reconciler.workspace.models import Workspace
+
+name = "channel"
+
+FIELDS = ("visibility", "purpose", "header")
+PER_PAGE = 200
+PRIVACY_NOTE = "visibility changes through the channel privacy endpoint"
+PRIVATE_WARNING = (
+    "{address}: public → private hides the channel's history from everyone who is not a member"
+)
+
+
+def references(workspace: Workspace) -> Iterable[UserRef]:
+    return ()
+
+
+def normalise(channel: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": channel.get("name", ""),
+        "display_name": channel.get("display_name", ""),
+        "visibility": "private" if channel.get("type") == "P" else "public",
+        "purpose": channel.get("purpose") or "",
+        "header": channel.get("header") or "",
+    }
+
+
+def observe(client: Client, context: PlanContext) -> None:
+    observation = context.observation
+    teams = {
+        live.id: team.name
+        for team in context.workspace.teams
+        if (live := observation.get(team_address(team.name))) is not None
+    }
+    if not teams:
+        return
+    try:
+        channels = _read_all(client)
+    except ForbiddenError:
+        channels = _read_per_team(client, list(teams))
+    for channel in channels:
+        team_name = teams.get(str(channel.get("team_id")))
+        if team_name is None or channel.get("type") not in ("O", "P"):
+            continue
+        data = normalise(channel)
+        observation.add(
+            LiveObject(
+                address=channel_address(team_name, data["name"]),
+                kind=name,
+                id=str(channel["id"]),
+                data=data,
+                raw=channel,
+                team=team_name,
+                archived=int(channel.get("delete_at") or 0) > 0,
+            )
+        )
+    _resolve_renames(context)
+
+
+def _read_all(client: Client) -> list[dict[str, Any]]:
+    """All channels of the server: page 0 tells the total, the rest are read concurrently."""
+    params: dict[str, Any] = {"include_deleted": "true", "per_page": PER_PAGE}
+    first = client.get(
+        "/api/v4/channels", params={**params, "page": 0, "include_total_count": "true"}
+    )
+    channels = as_list(first, "channels")
+    if not isinstance(first, dict):  # a server without the count: page until a short page
+        if len(channels) < PER_PAGE:
+            return channels
+        return channels + [
+            c
+            for c in client.get_paged("/api/v4/channels", params, per_page=PER_PAGE)
+            if c not in channels
+        ]
+    pages = range(1, -(-int(first.get("total_count") or 0) // PER_PAGE))
+    rest = client.map_concurrent(
+        lambda page: as_list(client.get("/api/v4/channels", params={**params, "page": page}), ""),
+        list(pages),
+    )
+    seen = {c["id"] for c in channels}
+    for page in rest:
+        for channel in page:
+            if channel["id"] not in seen:  # tolerate pages shifting under concurrent writes
+                seen.add(channel["id"])
+                channels.append(channel)
+    return channels
+
+
+def _read_per_team(client: Client, team_ids: list[str]) -> list[dict[str, Any]]:
+    def read(item: tuple[str, str]) -> list[dict[str, Any]]:
+        team_id, suffix = item
+        try:
+            return list(client.get_paged(f"/api/v4/teams/{team_id}/channels{suffix}", {}))
+        except ForbiddenError:
+            return []  # private channels need manage_system; the plan then sees public ones
+
+    work = [(t, s) for t in team_ids for s in ("", "/private", "/deleted")]
+    found: dict[str, dict[str, Any]] = {}
+    for rows in client.map_concurrent(read, work):
+        for channel in rows:
+            found[channel["id"]] = channel
+    return list(found.values())
+
+
+def _resolve_renames(context: PlanContext) -> None:
+    """A declared channel not on the server, whose `renamed_from` name is, is that channel."""
+    observation = context.observation
+    for team in context.workspace.teams:
+        declared_names = {c.name for c in team.channels}
+        for channel in team.channels:
+            address = channel_address(team.name, channel.name)
+            if observation.get(address) is not None:
+                continue
+            for old in channel.renamed_from:
+                old_address = channel_address(team.name, old)
+                if old not in declared_names and observation.get(old_address) is not None:
+                    observation.aliases[address] = old_address
+                    break
+
+
+def plan(context: PlanContext) -> Iterable[ResourceChange]:
+    observation = context.observation
+    policy = context.workspace.policy
+    order = context.order_of(name)
+    changes: list[ResourceChange] = []
+    for t_index, team in enumerate(context.workspace.teams):
+        parent = team_address(team.name)
+        claimed: set[str] = set()
+        for c_index, channel in enumerate(team.channels):
+            path = ("teams", t_index, "channels", c_index)
+            effective = effective_channel(channel, policy)
+            address = channel_address(team.name, channel.name)
+            desired = {"name": channel.name, "display_name": channel.display_name}
+            desired.update(declared(effective, FIELDS))
+            live = observation.resolve(address)
+            if live is not None:
+                claimed.add(live.address)
+            if channel.name == TOWN_SQUARE:
+                _check_town_square(context, path, desired, channel.archived)
+            change = _plan_one(context, address, desired, channel.archived is True, live, team.name)
+            if change is not None:
+                changes.append(change)
+        for live in observation.under(parent, name):
+            if live.address in claimed or live.archived:
+                continue
+            if team.prune.channels and live.data["name"] != TOWN_SQUARE:
+                changes.append(
+                    ResourceChange(
+                        live.address,
+                        name,
+                        Action.ARCHIVE,
+                        dict(live.data),
+                        None,
+                        notes=("not in the file, and prune.channels is on",),
+                        team=team.name,
+                        order=order,
+                    )
+                )
+            else:
+                context.unmanaged(live.address)
+    return changes
+
+
+def _check_town_square(
+    context: PlanContext,
+    path: tuple[str | int, ...],
+    desired: dict[str, Any],
+    archived: bool | None,
+) -> None:
+    if desired.get("visibility") == "private":
+        context.error(
+            (*path, "visibility"), "town-square cannot be made private (Mattermost forbids it)"
+        )
+    if archived:
+        context.error((*path, "archived"), "town-square cannot be archived (Mattermost forbids it)")
+
+
+def _plan_one(
+    context: PlanContext,
+    address: str,
+    desired: dict[str, Any],
+    want_archived: bool,
+    live: LiveObject | None,
+    team: str,
+) -> ResourceChange | None:
+    order = context.order_of(name)
+    if live is None:
+        if want_archived:
+            context.warn(f"{address}: declared archived but not on the server; nothing to do")
+            return None
+        fields = tuple(FieldChange(k, None, v) for k, v in desired.items())
+        return ResourceChange(
+            address, name, Action.CREATE, None, desired, fields, team=team, order=order
+        )
+    before = dict(live.data)
+    if want_archived:
+        if live.archived:
+            return None
+        return ResourceChange(
+            address,
+            name,
+            Action.ARCHIVE,
+            before,
+            None,
+            notes=("archived: true",),
+            team=team,
+            order=order,
+        )
+    fields = diff_fields(desired, live.data)
+    notes: list[str] = []
+    action = Action.UPDATE
+    if live.data["name"] != desired["name"]:
+        action = Action.RENAME
+        notes.append(f"renamed from {live.data['name']!r} (same channel, by id)")
+    if live.archived:
+        action = Action.RESTORE
+        notes.insert(
+            0, "an archived channel holds this name: it is restored (unarchived), not re-created"
+        )
+    visibility = next((f for f in fields if f.field == "visibility"), None)
+    if visibility is not None:
+        notes.append(PRIVACY_NOTE)
+        if visibility.after == "private":
+            context.warn(PRIVATE_WARNING.format(address=address))
+    if action is Action.UPDATE and not fields:
+        return None
+    return ResourceChange(
+        address,
+        name,
+        action,
+        before,
+        {**before, **desired},
+        fields,
+        tuple(notes),
+        team=team,
+        order=order,
+    )
+
+
+def _find(client: Client, team_id: str, channel_name: str) -> dict[str, Any] | None:
+    try:
+        found: dict[str, Any] = client.get(
+            f"/api/v4/teams/{team_id}/channels/name/{channel_name}",
+            params={"include_deleted": "true"},
+        )
+    except NotFoundError:
+        return None
+    return found
+
+
+def apply(change: ResourceChange, context: ApplyContext) -> None:
+    client = context.client
+    if change.action is Action.CREATE:
+        after = dict(change.after or {})
+        team_id = context.id_of(change.address.split("/")[0])
+        body = {
+            "team_id": team_id,
+            "name": after["name"],
+            "display_name": after["display_name"],
+            "type": "P" if after.get("visibility") == "private" else "O",
+            "purpose": after.get("purpose", ""),
+            "header": after.get("header", ""),
+        }
+        created = client.create(
+            "/api/v4/channels", body, find_existing=lambda: _find(client, team_id, after["name"])
+        )
+        context.set_id(change.address, str(created["id"]))
+        return
+    channel_id = context.id_of(change.address)
+    if change.action is Action.ARCHIVE:
+        try:
+            client.delete(f"/api/v4/channels/{channel_id}")
+        except ApiError as error:
+            if not already_done(error, "api.channel.delete_channel.deleted.app_error"):
+                raise
+        return
+    if change.action is Action.RESTORE:
+        try:
+            client.post(f"/api/v4/channels/{channel_id}/restore", None, idempotent=True)
+        except ApiError as error:
+            if error.error_id != "api.channel.restore_channel.restored.app_error":
+                raise
+    patch: dict[str, Any] = {}
+    for field in change.fields:
+        if field.field == "visibility":
+            privacy = "P" if field.after == "private" else "O"
+            client.put(f"/api/v4/channels/{channel_id}/privacy", {"privacy": privacy})
+        else:
+            patch[field.field] = field.after
+    if patch:  # PATCH merges; PUT would blank header/purpose. No empty patches.
+        client.put(f"/api/v4/channels/{channel_id}/patch", patch)
