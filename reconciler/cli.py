@@ -19,6 +19,9 @@ from reconciler.errors import ConfigError, ReconcilerError
 COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "schema",
+    "plan",
+    "apply",
+    "sandbox",
 )
 
 
