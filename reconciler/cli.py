@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "plan",
     "apply",
     "sandbox",
+    "output",
+    "rotate",
 )
 
 

@@ -148,3 +148,27 @@ def render_text(outputs: Iterable[Output], *, reveal: bool) -> str:
         value = output.reveal() if reveal else output.masked()
         lines.append(f"{output.address}\n  {output.field} = {value}")
     return "\n".join(lines)
+
+
+def collect(
+    observation: Any, site_url: str, kinds: Iterable[Any], exclude: Iterable[str] = ()
+) -> list[Output]:
+    """The outputs of every observed object, from each kind's optional
+    `outputs(observation, site_url)` (kinds without one have none), except the
+    addresses in `exclude` (what the plan calls unmanaged)."""
+    skip = set(exclude)
+    found: list[Output] = []
+    for kind in kinds:
+        provide = getattr(kind, "outputs", None)
+        if provide is not None:
+            found.extend(o for o in provide(observation, site_url) if o.address not in skip)
+    return sorted(found, key=lambda o: o.address)
+
+
+def from_results(results: Mapping[str, Any]) -> dict[str, Output | None]:
+    """The outputs an apply produced (ApplyContext.results): new/changed, or None when removed."""
+    return {
+        address: value
+        for address, value in results.items()
+        if value is None or isinstance(value, Output)
+    }

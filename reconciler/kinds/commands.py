@@ -264,13 +264,12 @@ def regenerate(context: ApplyContext, address: str) -> None:
     record(context, address, str(answer.get("token") or ""))
 
 
-def outputs(workspace: Workspace, observation: Observation, site_url: str) -> list[Output]:
-    """The tokens of the declared commands that exist (as observed)."""
+def outputs(observation: Observation, site_url: str) -> list[Output]:
+    """The token of every observed slash command (callers drop the unmanaged ones)."""
     found = []
-    for team in workspace.teams:
-        for command in team.commands:
-            address = address_of(team.name, command.trigger)
-            token = support.token_of(observation, address)
-            if token is not None:
-                found.append(Output(address, name, team.name, command.trigger.lower(), token))
+    for live in observation.of_kind(name):
+        token = support.token_of(observation, live.address)
+        if token is not None:
+            key = live.address.split("/command.", 1)[1]
+            found.append(Output(live.address, name, live.team, key, token))
     return found

@@ -14,7 +14,7 @@ which keeps the id and therefore the URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -286,33 +286,29 @@ class SmokeResult:
         return self.status == 200
 
 
-def smoke_test(context: ApplyContext) -> list[SmokeResult]:
-    """Post a short message through every incoming webhook apply created or changed."""
-    results: list[SmokeResult] = []
-    for address, output in sorted(context.results.items()):
+def smoke_test(client: Client, results: Mapping[str, Any]) -> list[SmokeResult]:
+    """Post a short message through every incoming webhook apply created or changed
+    (`results` is ApplyContext.results); the hook posts to its own channel."""
+    checks: list[SmokeResult] = []
+    for address, output in sorted(results.items()):
         if not isinstance(output, Output) or output.kind != name:
             continue
-        hook_id = context.id_of(address)
+        hook_id = output.reveal().rsplit("/hooks/", 1)[1]
         text = SMOKE_TEXT.format(name=output.name)
         try:
-            answer = context.client.post(f"/hooks/{hook_id}", {"text": text})
+            answer = client.post(f"/hooks/{hook_id}", {"text": text})
         except ApiError as error:
-            results.append(SmokeResult(address, error.status, error.error_id or "failed"))
+            checks.append(SmokeResult(address, error.status, error.error_id or "no answer"))
             continue
-        results.append(SmokeResult(address, 200, str(answer or "ok").strip()[:40]))
-    return results
+        checks.append(SmokeResult(address, 200, str(answer or "ok").strip()[:40]))
+    return checks
 
 
-def outputs(workspace: Workspace, observation: Observation, site_url: str) -> list[Output]:
-    """The URLs of the declared hooks that exist (as observed)."""
+def outputs(observation: Observation, site_url: str) -> list[Output]:
+    """The URL of every observed incoming webhook (callers drop the unmanaged ones)."""
     site = support.site_url(observation, site_url)
     found = []
-    for team in workspace.teams:
-        for hook in team.incoming_webhooks:
-            address = address_of(team.name, hook.display_name)
-            live = observation.get(address)
-            if live is not None and live.kind == name:
-                found.append(
-                    Output(address, name, team.name, hook.display_name, hook_url(site, live.id))
-                )
+    for live in observation.of_kind(name):
+        key = live.address.split("/incoming_webhook.", 1)[1]
+        found.append(Output(live.address, name, live.team, key, hook_url(site, live.id)))
     return found

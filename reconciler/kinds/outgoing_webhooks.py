@@ -283,13 +283,12 @@ def regenerate(context: ApplyContext, address: str) -> None:
     record(context, address, str(hook.get("token") or ""))
 
 
-def outputs(workspace: Workspace, observation: Observation, site_url: str) -> list[Output]:
-    """The tokens of the declared hooks that exist (as observed)."""
+def outputs(observation: Observation, site_url: str) -> list[Output]:
+    """The token of every observed outgoing webhook (callers drop the unmanaged ones)."""
     found = []
-    for team in workspace.teams:
-        for hook in team.outgoing_webhooks:
-            address = address_of(team.name, hook.display_name)
-            token = support.token_of(observation, address)
-            if token is not None:
-                found.append(Output(address, name, team.name, hook.display_name, token))
+    for live in observation.of_kind(name):
+        token = support.token_of(observation, live.address)
+        if token is not None:
+            key = live.address.split("/outgoing_webhook.", 1)[1]
+            found.append(Output(live.address, name, live.team, key, token))
     return found

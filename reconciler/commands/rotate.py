@@ -1,0 +1,84 @@
+"""`mmrc rotate [NAME…]`: new tokens for outgoing webhooks and slash commands.
+
+The seeds ask for regular rotation. Every declared outgoing webhook and slash
+command that exists gets a new token (`POST /hooks/outgoing/{id}/regen_token`,
+`PUT /commands/{id}/regen_token`); NAME limits it to some (address, display
+name, trigger, or TEAM/NAME). `--outputs-file FILE` rewrites the outputs file
+(mode 0600) with the new tokens, so a deploy job can hand them to n8n. The
+tokens themselves are never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler import outputs
+from reconciler.commands.engine_options import open_client
+from reconciler.commands.options import server_options
+from reconciler.commands.output import read_outputs
+from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.engine.applier import id_table
+from reconciler.errors import ReconcilerError
+from reconciler.kinds import commands, outgoing_webhooks
+from reconciler.kinds.base import ApplyContext
+
+ROTATABLE = {outgoing_webhooks.name: outgoing_webhooks, commands.name: commands}
+
+
+@click.command("rotate")
+@workspace_options
+@server_options
+@click.option(
+    "--outputs-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every output (with the new tokens) to this file, mode 0600.",
+)
+@click.option(
+    "--sandbox", type=click.Choice(["demo", "empty"]), default=None, help="Use an embedded sandbox."
+)
+@click.argument("names", nargs=-1)
+def command(
+    file: Path,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    url: str | None,
+    token_file: Path | None,
+    outputs_file: Path | None,
+    sandbox: str | None,
+    names: tuple[str, ...],
+) -> None:
+    """Regenerate the tokens of outgoing webhooks and slash commands."""
+    loaded = load_from_options(file, var_pairs, var_files)
+    with open_client(url, token_file, sandbox, 4, None) as client:
+        found, plan_context = read_outputs(loaded, client)
+        targets = [o for o in found if o.kind in ROTATABLE]
+        if names:
+            chosen = {o.address for name in names for o in outputs.select(targets, name)}
+            targets = [o for o in targets if o.address in chosen]
+        if not targets:
+            raise ReconcilerError(
+                "nothing to rotate: no declared outgoing webhook or slash command exists "
+                "on the server (apply first)"
+            )
+        observation = plan_context.observation
+        context = ApplyContext(client, observation, ids=id_table(observation))
+        done: list[str] = []
+        try:
+            for output in targets:
+                ROTATABLE[output.kind].regenerate(context, output.address)
+                done.append(output.address)
+        finally:
+            rotated = outputs.merge(found, outputs.from_results(context.results))
+            if outputs_file is not None and done:
+                outputs.write_file(outputs_file, rotated, client.url)
+        for address in done:
+            click.echo(f"rotated {address}")
+    if outputs_file is not None:
+        click.echo(f"Wrote {len(rotated)} outputs to {outputs_file} (mode 0600).")
+    else:
+        click.echo(
+            "The new tokens are not shown; run `mmrc output --reveal` or pass --outputs-file.",
+            err=True,
+        )
