@@ -115,7 +115,7 @@ def test_plain_post_with_lost_answer_is_not_repeated(client: Client, sandbox: Sa
         FaultSpec(lost_response_rate=1.0, methods=["POST"], path_regex="^/api/v4/teams$")
     )
     before = client.request_count
-    with pytest.raises(ServerError, match="^POST /api/v4/teams failed: RemoteProtocolError"):
+    with pytest.raises(ServerError, match=r"^POST /api/v4/teams failed: RemoteProtocolError"):
         client.post("/api/v4/teams", {"name": "once", "display_name": "Once", "type": "O"})
     assert client.request_count - before == 1
     sandbox.faults.clear()
