@@ -578,6 +578,7 @@ class CoreStore:
     def touch_team(self, team: Team) -> None:
         team.update_at = now_ms()
         self.touch("teams")
+        self.touch("channels")  # GET /channels sorts and decorates by team
 
     def _email_domain_ok(self, email: str, domains: str) -> bool:
         allowed = [

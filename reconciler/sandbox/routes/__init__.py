@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 # Core resources (users, bots, teams, channels, members, roles, system).
-CORE_ROUTE_MODULES: tuple[str, ...] = ("system", "users", "bots", "teams")
+CORE_ROUTE_MODULES: tuple[str, ...] = ("system", "users", "bots", "teams", "channels", "roles")
 # Integrations, config, posts, and the /__sandbox__/ admin API.
 INTEGRATION_ROUTE_MODULES: tuple[str, ...] = ("hooks", "commands", "config", "posts", "admin")
 

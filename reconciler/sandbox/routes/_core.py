@@ -52,7 +52,7 @@ def get_team(sb: Sandbox, team_id: str) -> Team:
 
 def get_channel(sb: Sandbox, channel_id: str) -> Channel:
     channel = sb.core.channel(channel_id)
-    if channel is None or channel.type not in ("O", "P"):
+    if channel is None:
         raise channel_not_found()
     return channel
 
