@@ -54,8 +54,11 @@ class LiveObject:
     archived: bool = False
 
     def fingerprint(self) -> str:
-        """What stale-plan detection compares: the id, the archive flag and the managed fields."""
-        return fingerprint_object({"id": self.id, "archived": self.archived, "data": self.data})
+        """What stale-plan detection compares: the archive flag and the normalised fields.
+
+        Not the server id: a plan applies by address (ids are looked up again), and
+        leaving ids out keeps plan files reproducible (no volatile values)."""
+        return fingerprint_object({"archived": self.archived, "data": self.data})
 
 
 @dataclass

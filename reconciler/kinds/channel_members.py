@@ -21,6 +21,7 @@ from reconciler.kinds.lookup import (
     DEFAULT_CHANNELS,
     already_done,
     channel_address,
+    live_channel_id,
     load_usernames,
     team_address,
 )
@@ -187,7 +188,7 @@ def _needs_team_join(
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
     channel = change.address.rsplit("/", 1)[0]
-    channel_id = context.id_of(channel)
+    channel_id = live_channel_id(context, channel)
     data = change.after or change.before or {}
     user_id = context.user_id(str(data["username"]))
     if change.action is Action.CREATE:

@@ -22,10 +22,12 @@ from reconciler.errors import ApiError, ForbiddenError, NotFoundError
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.diffing import declared, diff_fields
 from reconciler.kinds.lookup import (
+    DEFAULT_CHANNELS,
     TOWN_SQUARE,
     already_done,
     as_list,
     channel_address,
+    live_channel_id,
     team_address,
 )
 from reconciler.plan import Action, FieldChange, ResourceChange
@@ -223,6 +225,12 @@ def _plan_one(
         if want_archived:
             context.warn(f"{address}: declared archived but not on the server; nothing to do")
             return None
+        if desired["name"] in DEFAULT_CHANNELS and context.planned(team_address(team)):
+            fields = tuple(FieldChange(k, None, v) for k, v in desired.items() if k != "name")
+            made = ("Mattermost creates this channel with the team; mmrc then sets its fields",)
+            return ResourceChange(
+                address, name, Action.UPDATE, None, desired, fields, made, team=team, order=order
+            )
         fields = tuple(FieldChange(k, None, v) for k, v in desired.items())
         return ResourceChange(
             address, name, Action.CREATE, None, desired, fields, team=team, order=order
@@ -301,7 +309,7 @@ def apply(change: ResourceChange, context: ApplyContext) -> None:
         )
         context.set_id(change.address, str(created["id"]))
         return
-    channel_id = context.id_of(change.address)
+    channel_id = live_channel_id(context, change.address)
     if change.action is Action.ARCHIVE:
         try:
             client.delete(f"/api/v4/channels/{channel_id}")

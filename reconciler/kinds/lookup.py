@@ -13,7 +13,7 @@ from reconciler.errors import ApiError, NotFoundError
 
 if TYPE_CHECKING:
     from reconciler.client import Client
-    from reconciler.kinds.base import Observation
+    from reconciler.kinds.base import ApplyContext, Observation
 
 TOWN_SQUARE = "town-square"
 DEFAULT_CHANNELS = ("town-square", "off-topic")
@@ -50,3 +50,20 @@ def as_list(data: Any, key: str) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         return list(data.get(key) or [])
     return list(data or [])
+
+
+def live_channel_id(context: ApplyContext, address: str) -> str:
+    """The id of the channel at `address`; a default channel (town-square, off-topic)
+    that Mattermost made with a team created by this apply is looked up by name."""
+    try:
+        return context.id_of(address)
+    except KeyError:
+        team, channel_name = address.split("/channel.", 1)
+        if channel_name not in DEFAULT_CHANNELS:
+            raise
+        found = context.client.get(
+            f"/api/v4/teams/{context.id_of(team)}/channels/name/{channel_name}",
+            {"include_deleted": "true"},
+        )
+        context.set_id(address, str(found["id"]))
+        return str(found["id"])

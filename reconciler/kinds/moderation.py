@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.diffing import diff_fields, flatten, normal
-from reconciler.kinds.lookup import channel_address
+from reconciler.kinds.lookup import channel_address, live_channel_id
 from reconciler.plan import Action, FieldChange, ResourceChange
 from reconciler.workspace.policy import effective_channel
 
@@ -170,7 +170,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
-    channel_id = context.id_of(change.address.rsplit("/", 1)[0])
+    channel_id = live_channel_id(context, change.address.rsplit("/", 1)[0])
     roles: dict[str, dict[str, bool]] = defaultdict(dict)
     for field in change.fields:
         role, setting = field.field.split(".", 1)

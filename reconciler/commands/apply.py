@@ -1,0 +1,134 @@
+"""`mmrc apply`: make the server match the workspace (or a saved plan).
+
+`mmrc apply [-f FILE]` plans and applies; `mmrc apply PLANFILE` applies a plan
+saved by `mmrc plan --out`, after reading the server again and refusing if
+anything the plan touches moved. Confirmation is asked on a terminal;
+`--auto-approve` skips it, and without a terminal it is required. The result
+lists every change as applied, failed (with the server's error and request
+ids) or not attempted; `--format json` prints it as versioned JSON.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.commands.engine_options import (
+    engine_options,
+    interactive,
+    open_client,
+    plan_options,
+    use_color,
+)
+from reconciler.commands.options import server_options
+from reconciler.commands.output import after_apply
+from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.engine.applier import apply_plan
+from reconciler.engine.planner import make_plan
+from reconciler.engine.safety import check_safety
+from reconciler.engine.saved import read_plan, reobserve
+from reconciler.errors import ApplyError, ReconcilerError
+from reconciler.outcome import ChangeOutcome
+from reconciler.render import RenderOptions, render_plan, render_result
+
+
+@click.command("apply")
+@click.argument(
+    "planfile", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+@workspace_options
+@server_options
+@engine_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
+@click.option(
+    "--outputs-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write hook URLs and tokens (for n8n) to this JSON file, mode 0600.",
+)
+@click.option(
+    "--smoke-test",
+    is_flag=True,
+    help="Post a test message through every incoming webhook created or changed.",
+)
+def command(
+    planfile: Path | None,
+    file: Path,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    url: str | None,
+    token_file: Path | None,
+    fmt: str,
+    parallelism: int,
+    max_rps: float | None,
+    allow_destructive: bool,
+    prune_bots: bool,
+    rotate_secrets: bool,
+    no_color: bool,
+    sandbox: str | None,
+    auto_approve: bool,
+    outputs_file: Path | None,
+    smoke_test: bool,
+) -> None:
+    """Apply the changes a plan shows (from the workspace, or a saved PLANFILE)."""
+    options = plan_options(allow_destructive, prune_bots, rotate_secrets)
+    color = use_color(no_color)
+    human = fmt != "json"
+    if not auto_approve and not interactive():
+        raise ReconcilerError(
+            "apply needs confirmation, and there is no terminal to ask on: "
+            "pass --auto-approve to apply without asking"
+        )
+    with open_client(url, token_file, sandbox, parallelism, max_rps) as client:
+        if planfile is not None:
+            saved = read_plan(planfile)
+            observation = reobserve(saved, client, options).observation
+            plan = saved.plan
+        else:
+            planned = make_plan(load_from_options(file, var_pairs, var_files), client, options)
+            plan, observation = planned.plan, planned.observation
+        if human:
+            click.echo(render_plan(plan, fmt, RenderOptions(color=color)), nl=False)
+        check_safety(plan, observation, options)
+        results: dict[str, Any] = {}
+        if plan.is_empty:
+            if not human:
+                click.echo(render_result(apply_plan(plan, client, observation), fmt), nl=False)
+            report, passed = after_apply(
+                plan, observation, results, client, outputs_file=outputs_file, smoke_test=smoke_test
+            )
+            _finish(report, passed, human)
+            return
+        if not auto_approve and not click.confirm("Apply these changes?", default=False):
+            raise ReconcilerError("apply cancelled; nothing was changed")
+        progress = _progress if human and sys.stderr.isatty() else None
+        result = apply_plan(plan, client, observation, progress=progress, results=results)
+        report, passed = after_apply(
+            plan, observation, results, client, outputs_file=outputs_file, smoke_test=smoke_test
+        )
+    click.echo(render_result(result, fmt, RenderOptions(color=color)), nl=False)
+    _finish(report, passed, human, ok=result.ok)
+    if not result.ok:
+        counts = result.counts()
+        raise ApplyError(
+            f"apply stopped: {counts['applied']} applied, {counts['failed']} failed, "
+            f"{counts['not_attempted']} not attempted; fix the cause and run apply again"
+        )
+
+
+def _finish(report: list[str], passed: bool, human: bool, *, ok: bool = True) -> None:
+    """Print what --outputs-file/--smoke-test did; a failed smoke test fails apply."""
+    for line in report:
+        click.echo(line, err=not human)
+    if ok and not passed:
+        raise ApplyError("apply succeeded, but the smoke test of an incoming webhook failed")
+
+
+def _progress(outcome: ChangeOutcome, done: int, total: int) -> None:
+    click.echo(
+        f"\r[{done}/{total}] {outcome.status:<13} {outcome.address}\x1b[K",
+        err=True,
+        nl=done == total,
+    )

@@ -1,0 +1,67 @@
+"""`mmrc plan`: show what apply would change on the server to match the workspace.
+
+Exit codes with `--detailed-exitcode`: 0 no changes, 1 error, 2 changes.
+`--out FILE` saves the plan (with fingerprints of what it read) for
+`mmrc apply FILE`. A plan past the safety guards is shown, then refused
+(exit 1) unless `--allow-destructive`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.commands.engine_options import engine_options, open_client, plan_options, use_color
+from reconciler.commands.options import server_options
+from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.engine.planner import make_plan
+from reconciler.engine.safety import check_safety
+from reconciler.engine.saved import write_plan
+from reconciler.render import RenderOptions, render_plan
+
+
+@click.command("plan")
+@workspace_options
+@server_options
+@engine_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan to this file (for `mmrc apply FILE`).",
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error."
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    file: Path,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    url: str | None,
+    token_file: Path | None,
+    fmt: str,
+    parallelism: int,
+    max_rps: float | None,
+    allow_destructive: bool,
+    prune_bots: bool,
+    rotate_secrets: bool,
+    no_color: bool,
+    sandbox: str | None,
+    out: Path | None,
+    detailed_exitcode: bool,
+) -> None:
+    """Show what `apply` would change on the server."""
+    loaded = load_from_options(file, var_pairs, var_files)
+    options = plan_options(allow_destructive, prune_bots, rotate_secrets)
+    with open_client(url, token_file, sandbox, parallelism, max_rps) as client:
+        planned = make_plan(loaded, client, options)
+    plan = planned.plan
+    click.echo(render_plan(plan, fmt, RenderOptions(color=use_color(no_color))), nl=False)
+    if out is not None:
+        write_plan(out, plan, loaded)
+        click.echo(f"Saved the plan to {out}; apply it with: mmrc apply {out}", err=True)
+    check_safety(plan, planned.observation, options)
+    if detailed_exitcode and not plan.is_empty:
+        ctx.exit(2)

@@ -1,0 +1,70 @@
+"""plan → apply → plan again is empty, end to end over real HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+from conftest import LiveSandbox
+from ruamel.yaml import YAML
+
+REPO = Path(__file__).resolve().parents[2]
+
+WORKSPACE = REPO / "workspace.yaml"
+SECRETS = {"MM_GITLABSETTINGS_SECRET": "gitlab-oauth-secret-for-tests"}
+
+
+def mm(live: LiveSandbox, *args: str) -> Result:
+    return live.mmrc(*args, **SECRETS)
+
+
+def members_free(text: str) -> str:
+    """The repo's workspace without member/guest lists (for a server without those users)."""
+    yaml = YAML()
+    data = yaml.load(text)
+    for team in data["teams"]:
+        team.pop("members", None)
+        team.pop("guests", None)
+        for channel in team.get("channels", []):
+            channel.pop("members", None)
+            channel.pop("guests", None)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def test_members_free_workspace_converges_on_the_empty_seed(start_sandbox: Callable) -> None:
+    live = start_sandbox("empty")
+    path = live.workspace(members_free(WORKSPACE.read_text()))
+    first = mm(live, "plan", "-f", str(path), "--detailed-exitcode")
+    assert first.exit_code == 2, first.output
+    assert "+ team.asd (create)" in first.output
+    assert "+ team.asd/channel.team-support (create)" in first.output
+    applied = mm(live, "apply", "-f", str(path), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "failed" not in applied.output.split("Apply complete")[-1]
+    again = mm(live, "plan", "-f", str(path), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "No changes" in again.output
+    support = live.channel("asd", "team-support")
+    assert support["type"] == "P"
+    team = live.team("asd")
+    assert (team["type"], team["allow_open_invite"]) == ("I", False)
+
+
+def test_apply_json_result_and_saved_plan(start_sandbox: Callable, tmp_path: Path) -> None:
+    live = start_sandbox("empty")
+    path = live.workspace(members_free(WORKSPACE.read_text()))
+    planfile = tmp_path / "plan.json"
+    saved = mm(live, "plan", "-f", str(path), "--out", str(planfile), "--format", "json")
+    assert saved.exit_code == 0, saved.output
+    text = planfile.read_text()
+    assert '"desired"' in text and live.token not in text
+    path.unlink()  # a saved plan applies without the workspace file
+    result = mm(live, "apply", str(planfile), "--auto-approve", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert '"ok": true' in result.output
+    path = live.workspace(members_free(WORKSPACE.read_text()))
+    assert mm(live, "plan", "-f", str(path), "--detailed-exitcode").exit_code == 0
