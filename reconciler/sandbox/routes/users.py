@@ -151,6 +151,20 @@ def users_by_usernames(sb: Sandbox, req: Request) -> Response:
     return json_response([u.to_json() for u in ordered])
 
 
+@route("POST", "/api/v4/users/ids")
+def users_by_ids(sb: Sandbox, req: Request) -> Response:
+    """MM api4/user.go → getUsersByIds: the visible users among the ids (unknown ids skipped)."""
+    ids = req.json("user_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise invalid_body_param("user_ids")
+    found: dict[str, User] = {}
+    for uid in ids:
+        user = sb.core.user(uid)
+        if user is not None and can_see(sb, req.user, user):
+            found[user.id] = user
+    return json_response([u.to_json() for u in found.values()])
+
+
 @route("GET", "/api/v4/users/username/{username}")
 def user_by_username(sb: Sandbox, req: Request) -> Response:
     user = sb.core.user_by_username(url_name(req, "username"))
