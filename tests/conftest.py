@@ -68,6 +68,9 @@ class LiveSandbox:
             self.api.post(f"/api/v4/users/{user['id']}/demote", None)
         return user
 
+    def user_id(self, username: str) -> str:
+        return str(self.api.get(f"/api/v4/users/username/{username}")["id"])
+
     def team(self, name: str) -> dict[str, Any]:
         found: dict[str, Any] = self.api.get(f"/api/v4/teams/name/{name}")
         return found

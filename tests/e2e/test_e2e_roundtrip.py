@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 from conftest import LiveSandbox
 from ruamel.yaml import YAML
@@ -13,7 +15,7 @@ from ruamel.yaml import YAML
 REPO = Path(__file__).resolve().parents[2]
 
 WORKSPACE = REPO / "workspace.yaml"
-SECRETS = {"MM_GITLABSETTINGS_SECRET": "gitlab-oauth-secret-for-tests"}
+SECRETS = {"GITLAB_OAUTH_SECRET": "gitlab-oauth-secret-for-tests"}
 
 
 def mm(live: LiveSandbox, *args: str) -> Result:
@@ -68,3 +70,51 @@ def test_apply_json_result_and_saved_plan(start_sandbox: Callable, tmp_path: Pat
     assert '"ok": true' in result.output
     path = live.workspace(members_free(WORKSPACE.read_text()))
     assert mm(live, "plan", "-f", str(path), "--detailed-exitcode").exit_code == 0
+
+
+def without_hooks(text: str) -> str:
+    """The workspace without webhooks and commands (core kinds, settings and bots only)."""
+    yaml = YAML()
+    data = yaml.load(text)
+    for team in data["teams"]:
+        for key in ("incoming_webhooks", "outgoing_webhooks", "commands"):
+            team.pop(key, None)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(
+            "full",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the sandbox has no POST /hooks/incoming/{id}/move/{user_id} yet, which "
+                "the incoming_webhooks kind uses to change an owner",
+            ),
+        ),
+        "without-hooks",
+    ],
+)
+def test_repo_workspace_converges_on_the_demo_seed(start_sandbox: Callable, variant: str) -> None:
+    live = start_sandbox("demo")
+    text = WORKSPACE.read_text()
+    path = live.workspace(text if variant == "full" else without_hooks(text))
+    first = mm(live, "plan", "-f", str(path), "--detailed-exitcode")
+    assert first.exit_code == 2, first.output
+    assert "~ team.asd/channel.team-support (rename)" in first.output
+    assert "+ team.partners/guest.klant.acme (create)" in first.output
+    support_id = live.channel("asd", "support")["id"]
+    applied = mm(live, "apply", "-f", str(path), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    again = mm(live, "plan", "-f", str(path), "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert live.channel("asd", "team-support")["id"] == support_id  # renamed, not re-created
+    acme = live.user_id("klant.acme")
+    partners = live.team("partners")["id"]
+    town_square = live.channel("partners", "town-square")["id"]
+    members = live.api.get_paged(f"/api/v4/channels/{town_square}/members")
+    assert acme not in {m["user_id"] for m in members}  # a guest joins only declared channels
+    assert live.api.get(f"/api/v4/teams/{partners}/members/{acme}")["scheme_guest"] is True
