@@ -20,7 +20,7 @@ LEGACY = {"dev", "tickets", "alerts", "general", "support", "development", "busi
 
 @pytest.fixture(autouse=True)
 def _no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MM_GITLABSETTINGS_SECRET", raising=False)  # validate never resolves
+    monkeypatch.delenv("GITLAB_OAUTH_SECRET", raising=False)  # validate never resolves
 
 
 def test_example_validates_via_cli() -> None:
@@ -53,7 +53,7 @@ def test_example_content_follows_the_seeds() -> None:
     assert gitlab.auth_endpoint == "https://gitlab.asd-pma.nl/oauth/authorize"
     assert gitlab.token_endpoint == "http://asd-gitlab/oauth/token"
     assert gitlab.user_api_endpoint == "http://asd-gitlab/api/v4/user"
-    assert gitlab.secret == "${env:MM_GITLABSETTINGS_SECRET}"
+    assert gitlab.secret == "${env:GITLAB_OAUTH_SECRET}"
 
 
 def test_var_overrides_reach_the_model() -> None:
