@@ -94,7 +94,7 @@ def test_create_converge_outputs_and_smoke_test(mmrc: Mmrc) -> None:
     assert approval and approval[0]["type"] == "slack_attachment"
     actions = approval[0]["props"]["attachments"][0]["actions"]
     assert [a["name"] for a in actions] == ["Approve", "Reject"]
-    ticket = [p for p in posts if "ZD#74001" in p["message"]][0]
+    ticket = next(p for p in posts if "ZD#74001" in p["message"])
     assert ticket["props"]["override_username"] == "zammad-bot"
     assert ticket["props"]["from_webhook"] == "true"
     assert_no_canary(mmrc, ws)
