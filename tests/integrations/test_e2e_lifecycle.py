@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import CANARY, Mmrc
-from seeds import APPROVAL_PAYLOAD, ZAMMAD_PAYLOAD, workspace
+from integration_seeds import APPROVAL_PAYLOAD, ZAMMAD_PAYLOAD, workspace
+from integrations_helpers import CANARY, Mmrc
 
 from reconciler import secret_state
 

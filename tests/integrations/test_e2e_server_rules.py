@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from conftest import CANARY, Mmrc
-from seeds import workspace
+from integration_seeds import workspace
+from integrations_helpers import CANARY, Mmrc
 
 from reconciler import secret_state
 
