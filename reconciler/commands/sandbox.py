@@ -73,7 +73,10 @@ def command(
         seed=seed,
         admin_api=admin_api,
     )
-    sandbox = Sandbox(options)
+    try:
+        sandbox = Sandbox(options)
+    except ValueError as error:  # e.g. a seed this build does not have
+        raise ReconcilerError(str(error)) from None
     try:
         http_server = make_server(sandbox, host, port)
     except OSError as error:

@@ -25,6 +25,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -95,7 +96,7 @@ class FaultInjector:
     def __init__(self, spec: FaultSpec | None = None) -> None:
         self._lock = threading.Lock()
         self.configure(spec or FaultSpec())
-        self.sleep = time.sleep
+        self.sleep: Callable[[float], None] = time.sleep
 
     def configure(self, spec: FaultSpec) -> None:
         with self._lock:

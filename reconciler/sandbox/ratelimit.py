@@ -89,7 +89,7 @@ class GCRA:
             tat = max(self._tat.get(key, now), now)
             new_tat = tat + self.emission
             allow_at = new_tat - self.tolerance - self.emission
-            if now < allow_at:
+            if now < allow_at - 1e-9:  # float noise must not deny an exact refill
                 return Decision(True, self.limit, 0, tat - now, allow_at - now)
             self._tat[key] = new_tat
             self._tat.move_to_end(key)

@@ -251,3 +251,25 @@ def test_archiving_a_channel_deletes_its_hooks(http: httpx.Client, world: World)
     world.sb.integrations.on_channel_archived(world.alerts.id)
     assert_error(http.get(f"{HOOKS}/{hook['id']}"), 404, "app.webhooks.get_incoming.app_error")
     assert http.get(f"{HOOKS}/{keep['id']}").status_code == 200
+
+
+def test_seed_demo_integrations(sandbox: Sandbox, http: httpx.Client) -> None:
+    from sandbox_helpers import add_channel, add_team
+
+    team = add_team(sandbox, "asd")
+    for name in ("tickets", "alerts", "dev"):
+        add_channel(sandbox, team, name)
+    with sandbox.lock:
+        sandbox.integrations.seed_demo()
+    hooks = http.get(HOOKS, params={"team_id": team.id}).json()
+    assert sorted(h["display_name"] for h in hooks) == ["Grafana", "n8n"]
+    [ticket] = http.get("/api/v4/hooks/outgoing", params={"team_id": team.id}).json()
+    assert ticket["trigger_words"] == ["!ticket"]
+    assert ticket["callback_urls"] == ["http://asd-n8n:5678/webhook/mattermost-ticket"]
+    [reply] = http.get(
+        "/api/v4/commands", params={"team_id": team.id, "custom_only": "true"}
+    ).json()
+    assert reply["trigger"] == "reply" and reply["url"] == "http://asd-n8n:5678/webhook/reply"
+    cfg = http.get("/api/v4/config").json()
+    assert cfg["GitLabSettings"]["Enable"] is True and cfg["GitLabSettings"]["Secret"] == "*" * 32
+    assert cfg["GitLabSettings"]["UserAPIEndpoint"] == ""  # half configured by hand
