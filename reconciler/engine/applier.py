@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import ApiError
 from reconciler.kinds.base import ApplyContext, Kind, Observation
@@ -40,6 +40,8 @@ def id_table(observation: Observation) -> dict[str, str]:
     for alias, target in observation.aliases.items():
         if target in observation.objects:
             ids[alias] = observation.objects[target].id
+    for user_id, username in observation.usernames.items():
+        ids[f"user.{username}"] = user_id
     for username, user in observation.users.items():
         ids[f"user.{username}"] = str(user["id"])
     return ids
@@ -67,12 +69,16 @@ def apply_plan(
     kinds: Sequence[Kind] = KINDS,
     resolve_secret: Callable[[str, str], str] | None = None,
     progress: Progress | None = None,
+    results: dict[str, Any] | None = None,
 ) -> ApplyResult:
+    """`results`, when given, collects what kinds report (ApplyContext.results: outputs)."""
     started = time.monotonic()
     by_name = {kind.name: kind for kind in kinds}
     context = ApplyContext(
         client, observation, ids=id_table(observation), resolve_secret=resolve_secret
     )
+    if results is not None:
+        context.results = results
     stop = threading.Event()
     outcomes: dict[int, ChangeOutcome] = {}
     index_of = {id(change): index for index, change in enumerate(plan.changes)}

@@ -180,7 +180,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
         for live in observation.under(parent, name):
             if live.address in claimed or live.archived:
                 continue
-            if team.prune.channels and live.data["name"] != TOWN_SQUARE:
+            if team.prune.channels and live.data["name"] not in DEFAULT_CHANNELS:
                 changes.append(
                     ResourceChange(
                         live.address,
