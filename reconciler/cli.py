@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandbox",
     "output",
     "rotate",
+    "import_",
 )
 
 

@@ -1,0 +1,108 @@
+"""`mmrc import`: write a workspace.yaml that reproduces a live server.
+
+    mmrc import [-o FILE] [--team NAME]... [--split] [--members] [--url URL] [--token-file F]
+
+The workspace goes to stdout (or `-o FILE`); with `--split` one file per team
+goes under `teams/` next to FILE, listed in its `include:`. The summary
+(counts, naming-policy exceptions, skipped objects, variables to set) goes to
+stderr. The result is checked the way `mmrc validate` checks it before it is
+written; `validate` then passes and `plan` shows no changes. Nothing secret is
+written: secrets are `${env:…}` references, hook ids and tokens are left out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from reconciler.commands.engine_options import open_client
+from reconciler.commands.options import server_options
+from reconciler.errors import ConfigError, ReconcilerError
+from reconciler.importer import ImportResult, build_workspace, read_server
+from reconciler.workspace import load_workspace
+
+
+def check(result: ImportResult) -> list[str]:
+    """Validate the produced files (in a scratch directory); the problems, if any."""
+    with tempfile.TemporaryDirectory(prefix="mmrc-import-") as scratch:
+        base = Path(scratch)
+        for relative, text in result.files.items():
+            target = base / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        try:
+            load_workspace(base / result.root)
+        except ConfigError as error:
+            return [str(d).replace(scratch + "/", "") for d in error.diagnostics]
+    return []
+
+
+def write(result: ImportResult, output: Path) -> list[Path]:
+    written: list[Path] = []
+    base = output.parent
+    for relative, text in result.files.items():
+        target = output if relative == result.root else base / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+@click.command("import")
+@server_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the workspace to this file (default: stdout).",
+)
+@click.option(
+    "--team",
+    "only_teams",
+    multiple=True,
+    metavar="NAME",
+    help="Import only this team (repeatable). Settings and bots are always imported.",
+)
+@click.option(
+    "--split", is_flag=True, help="One file per team under teams/, included from -o FILE."
+)
+@click.option("--members", is_flag=True, help="Import team and channel members and guests.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(min=1, max=64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+def command(
+    url: str | None,
+    token_file: Path | None,
+    output: Path | None,
+    only_teams: tuple[str, ...],
+    split: bool,
+    members: bool,
+    parallelism: int,
+) -> None:
+    """Write a workspace.yaml that reproduces a live server."""
+    if split and output is None:
+        raise click.UsageError("--split writes several files: give the root file with -o FILE")
+    with open_client(url, token_file, None, parallelism, None) as client:
+        state = read_server(client, only_teams=only_teams, members=members)
+    root = output.name if output is not None else "workspace.yaml"
+    result = build_workspace(state, split=split, root=root)
+    problems = check(result)
+    if output is None:
+        click.echo(result.files[result.root], nl=False)
+    else:
+        for path in write(result, output):
+            result.summary.notes.append(f"wrote {path}")
+    click.echo(result.summary.render(), err=True, nl=False)
+    if problems:
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        raise ReconcilerError(
+            f"the imported workspace does not validate ({len(problems)} problems above); "
+            "this is a bug in mmrc import, or the server holds something the format cannot say"
+        )
