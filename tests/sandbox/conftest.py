@@ -42,19 +42,23 @@ def url(_server: RunningSandbox, sandbox: Sandbox) -> str:
     return _server.url
 
 
-@pytest.fixture
-def client_for(url: str) -> Iterator[Callable[[str | None], httpx.Client]]:
-    clients: list[httpx.Client] = []
+@pytest.fixture(scope="session")
+def _transport() -> Iterator[httpx.HTTPTransport]:
+    # One transport (and SSL context, connection pool) for the whole session: making
+    # an httpx.Client per test is otherwise the slowest part of these tests.
+    transport = httpx.HTTPTransport()
+    yield transport
+    transport.close()
 
+
+@pytest.fixture
+def client_for(url: str, _transport: httpx.HTTPTransport) -> Callable[[str | None], httpx.Client]:
     def make(token: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        client = httpx.Client(base_url=url, headers=headers, timeout=10)
-        clients.append(client)
-        return client
+        # not closed per test: closing a client would close the shared transport
+        return httpx.Client(base_url=url, headers=headers, timeout=10, transport=_transport)
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 @pytest.fixture

@@ -48,12 +48,6 @@ def can_see(sb: Sandbox, viewer: User, user: User) -> bool:
     return visible is None or user.id in visible
 
 
-@route("GET", "/api/v4/users/me")
-def get_me(sb: Sandbox, req: Request) -> Response:
-    user: User = req.user
-    return json_response(user.to_json())
-
-
 @route("POST", "/api/v4/users")
 def create_user(sb: Sandbox, req: Request) -> Response:
     data = req.json_object("user")
