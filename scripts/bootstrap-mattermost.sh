@@ -67,7 +67,7 @@ try:
         d = json.load(handle)
 except ValueError:
     d = None
-value = eval(sys.argv[2], {"__builtins__": {}}, {"d": d})  # expressions below are ours only
+value = eval(sys.argv[2], {"d": d})  # the expressions are this script's own, never input
 print("" if value is None else value)
 PY
 }
