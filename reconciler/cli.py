@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "output",
     "rotate",
     "import_",
+    "drift",
 )
 
 

@@ -15,6 +15,7 @@ import click
 from reconciler.commands.engine_options import engine_options, open_client, plan_options, use_color
 from reconciler.commands.options import server_options
 from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.drift import drift_report, render_drift
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
 from reconciler.engine.saved import write_plan
@@ -32,6 +33,9 @@ from reconciler.render import RenderOptions, render_plan
 )
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error."
+)
+@click.option(
+    "--drift", is_flag=True, help="Show the plan as drift, with who changed what (as `mmrc drift`)."
 )
 @click.pass_context
 def command(
@@ -51,14 +55,20 @@ def command(
     sandbox: str | None,
     out: Path | None,
     detailed_exitcode: bool,
+    drift: bool,
 ) -> None:
     """Show what `apply` would change on the server."""
     loaded = load_from_options(file, var_pairs, var_files)
     options = plan_options(allow_destructive, prune_bots, rotate_secrets)
     with open_client(url, token_file, sandbox, parallelism, max_rps) as client:
         planned = make_plan(loaded, client, options)
+        report = drift_report(planned, client) if drift else None
     plan = planned.plan
-    click.echo(render_plan(plan, fmt, RenderOptions(color=use_color(no_color))), nl=False)
+    render_options = RenderOptions(color=use_color(no_color), drift=drift)
+    if report is not None:
+        click.echo(render_drift(report, fmt, render_options), nl=False)
+    else:
+        click.echo(render_plan(plan, fmt, render_options), nl=False)
     if out is not None:
         write_plan(out, plan, loaded)
         click.echo(f"Saved the plan to {out}; apply it with: mmrc apply {out}", err=True)

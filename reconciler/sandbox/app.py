@@ -210,6 +210,7 @@ class Sandbox:
         from reconciler.sandbox.faults import FaultInjector, RequestLog
         from reconciler.sandbox.integrations_store import IntegrationStore
         from reconciler.sandbox.ratelimit import RateLimiter
+        from reconciler.sandbox.routes.audits import AuditLog
         from reconciler.sandbox.store import CoreStore
 
         self.options = options or SandboxOptions()
@@ -220,6 +221,7 @@ class Sandbox:
         self.faults = FaultInjector()
         self.request_log = RequestLog()
         self.rate_limiter = RateLimiter()
+        self.audits = AuditLog()  # GET /api/v4/audits (routes/audits.py)
         # Called (under no lock) after every successful write, e.g. to save a state file.
         self.write_listeners: list[Callable[[], None]] = []
         self.core.bootstrap()
@@ -236,6 +238,7 @@ class Sandbox:
         if req.method == "GET":
             response.headers.setdefault("Expires", "0")
         self.request_log.record(req, response, time.perf_counter() - started)
+        self.audits.record_request(self, req, response.status)
         if req.method in _WRITE_METHODS and response.status < 400:
             for listener in list(self.write_listeners):
                 listener()

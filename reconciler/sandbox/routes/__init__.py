@@ -8,6 +8,8 @@ import importlib
 CORE_ROUTE_MODULES: tuple[str, ...] = ("system", "users", "bots", "teams", "channels", "roles")
 # Integrations, config, posts, and the /__sandbox__/ admin API.
 INTEGRATION_ROUTE_MODULES: tuple[str, ...] = ("hooks", "commands", "config", "posts", "admin")
+# The audit log (GET /api/v4/audits), used by `mmrc drift` for attribution.
+AUDIT_ROUTE_MODULES: tuple[str, ...] = ("audits",)
 
-for _name in CORE_ROUTE_MODULES + INTEGRATION_ROUTE_MODULES:
+for _name in CORE_ROUTE_MODULES + INTEGRATION_ROUTE_MODULES + AUDIT_ROUTE_MODULES:
     importlib.import_module(f"reconciler.sandbox.routes.{_name}")

@@ -1,0 +1,72 @@
+"""`mmrc drift`: what changed on the server outside git, field by field, and who changed it.
+
+    mmrc drift [-f FILE] [--format text|markdown|json] [--detailed-exitcode] [--no-attribution]
+
+Drift is every difference between the server and the workspace: which object,
+which field, the live value and the declared one. With a system admin's token
+each drifted object also shows who changed it and when, when the server's
+audit log says (`--no-attribution` skips reading it). Exit codes with
+`--detailed-exitcode`: 0 no drift, 1 error, 2 drift. Never writes to the server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.commands.engine_options import FORMATS, open_client, use_color
+from reconciler.commands.options import server_options
+from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.drift import drift_report, render_drift
+from reconciler.engine.planner import make_plan
+from reconciler.kinds.base import PlanOptions
+from reconciler.render import RenderOptions
+
+
+@click.command("drift")
+@workspace_options
+@server_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without drift, 2 with, 1 on error.")
+@click.option(
+    "--no-attribution", is_flag=True, help="Do not read the audit log for who changed what."
+)
+@click.option("--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable).")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(min=1, max=64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    file: Path,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    url: str | None,
+    token_file: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    no_attribution: bool,
+    no_color: bool,
+    parallelism: int,
+) -> None:
+    """Report changes made on the server outside git (and who made them)."""
+    loaded = load_from_options(file, var_pairs, var_files)
+    with open_client(url, token_file, None, parallelism, None) as client:
+        planned = make_plan(loaded, client, PlanOptions())
+        report = drift_report(planned, client, attribution=not no_attribution)
+    options = RenderOptions(color=use_color(no_color), drift=True)
+    click.echo(render_drift(report, fmt, options), nl=False)
+    if detailed_exitcode and report.drifted:
+        ctx.exit(2)
