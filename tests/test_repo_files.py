@@ -472,3 +472,216 @@ def test_bootstrap_gives_up_when_the_server_never_answers() -> None:
     result = run_bootstrap("http://127.0.0.1:9", MM_BOOTSTRAP_TIMEOUT="1")
     assert result.returncode == 1
     assert "no healthy answer" in result.stderr and result.stdout == ""
+
+
+# -- the code inside the actions, run -------------------------------------------------------------
+
+
+def compose_comment(tmp_path: Path, plan_md: str | None, **env: str) -> str:
+    """Run the mmrc-plan action's "Compose the comment" step as the runner would."""
+    step = next(s for s in action("mmrc-plan")["runs"]["steps"] if s.get("id") == "body")
+    if plan_md is not None:
+        (tmp_path / "mmrc-plan.md").write_text(plan_md, encoding="utf-8")
+    (tmp_path / "output").unlink(missing_ok=True)
+    (tmp_path / "mmrc-plan.err").write_text("Error: guard: 3 of 4 channels archived\n")
+    (tmp_path / "mmrc-validate.txt").write_text("workspace.yaml:3:5: teams[0].name: bad\n")
+    full_env = {
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "VALIDATE_CODE": "0",
+        "PLAN_CODE": "2",
+        "COMMIT": "0123456789abcdef0123456789abcdef01234567",
+        "COMMENT_KEY": "",
+        "WORKSPACE": "workspace.yaml",
+        "RUN_URL": "https://github.example/o/r/actions/runs/1",
+        **env,
+    }
+    subprocess.run(["bash", "-c", step["run"]], env=full_env, check=True, timeout=60)
+    assert (tmp_path / "output").read_text() == f"file={tmp_path / 'mmrc-comment.md'}\n"
+    return (tmp_path / "mmrc-comment.md").read_text(encoding="utf-8")
+
+
+def test_comment_starts_with_the_marker_once_and_names_the_commit(tmp_path: Path) -> None:
+    plan = "<!-- mmrc-plan -->\n## mmrc plan\n\n1 to create\n<details><summary>team asd</summary>\n"
+    body = compose_comment(tmp_path, plan)
+    assert body.startswith("<!-- mmrc-plan -->\n")
+    assert body.count("<!-- mmrc-plan -->") == 1
+    assert "Planned commit `0123456789abcdef0123456789abcdef01234567`" in body
+    assert "<details><summary>team asd</summary>" in body
+    assert "actions/runs/1" in body
+
+    # A renderer that already names the commit (short form) gets no second line.
+    named = compose_comment(tmp_path, "<!-- mmrc-plan -->\nPlanned commit `0123456`\n")
+    assert "Planned commit" in named and named.count("0123456") == 1
+
+
+def test_comment_for_no_changes_invalid_workspace_failed_plan_and_keys(tmp_path: Path) -> None:
+    assert "No changes" in compose_comment(tmp_path, "", PLAN_CODE="0")
+    invalid = compose_comment(tmp_path, None, VALIDATE_CODE="1", PLAN_CODE="")
+    assert "does not validate" in invalid and "teams[0].name: bad" in invalid
+    failed = compose_comment(tmp_path, "<!-- mmrc-plan -->\n- archive x\n", PLAN_CODE="1")
+    assert "plan failed" in failed and "guard: 3 of 4" in failed and "- archive x" in failed
+    keyed = compose_comment(tmp_path, "x", COMMENT_KEY="prod")
+    assert keyed.startswith("<!-- mmrc-plan -->\n<!-- mmrc-plan-key: prod -->\n")
+
+
+def test_comment_stays_under_githubs_limit(tmp_path: Path) -> None:
+    body = compose_comment(tmp_path, "<!-- mmrc-plan -->\n" + "+ line\n" * 20_000)
+    assert len(body) < 65_536
+    assert "truncated" in body and body.startswith("<!-- mmrc-plan -->")
+
+
+GITHUB_SCRIPT_HARNESS = r"""
+const fs = require('fs');
+const [scriptPath, statePath] = process.argv.slice(2);
+const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
+state.calls = [];
+const outputs = {};
+let failed = null;
+const call = (name, fn) => async (p) => { state.calls.push(name); return fn(p); };
+const url = (c) => ({ ...c, html_url: `https://github.example/c/${c.id}` });
+const issues = {
+  listComments: call('listComments', async (p) => ({ data: state.comments.filter((c) => c.issue === p.issue_number) })),
+  updateComment: call('updateComment', async (p) => {
+    const c = state.comments.find((x) => x.id === p.comment_id); c.body = p.body; return { data: url(c) };
+  }),
+  createComment: call('createComment', async (p) => {
+    const c = { id: state.next++, issue: p.issue_number, user: { type: 'Bot' }, body: p.body };
+    state.comments.push(c); return { data: url(c) };
+  }),
+  listForRepo: call('listForRepo', async (p) => ({
+    data: state.issues.filter((i) => i.state === p.state && i.labels.includes(p.labels)),
+  })),
+  update: call('update', async (p) => {
+    const i = state.issues.find((x) => x.number === p.issue_number);
+    for (const k of ['state', 'state_reason', 'body']) if (k in p) i[k] = p[k];
+    return { data: i };
+  }),
+  create: call('create', async (p) => {
+    const i = { number: state.next++, title: p.title, body: p.body, labels: p.labels, state: 'open' };
+    state.issues.push(i); return { data: i };
+  }),
+  getLabel: call('getLabel', async (p) => {
+    if (!state.labels.includes(p.name)) { const e = new Error('Not Found'); e.status = 404; throw e; }
+    return { data: { name: p.name } };
+  }),
+  createLabel: call('createLabel', async (p) => { state.labels.push(p.name); return { data: {} }; }),
+};
+const github = { rest: { issues }, paginate: async (fn, p) => (await fn(p)).data };
+const context = { repo: { owner: 'o', repo: 'r' }, payload: { pull_request: { number: 7 } } };
+const core = {
+  info() {}, notice() {}, warning() {},
+  setOutput(k, v) { outputs[k] = v; }, setFailed(m) { failed = m; },
+};
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('github', 'context', 'core', 'require', fs.readFileSync(scriptPath, 'utf8'))(
+  github, context, core, require,
+).then(() => fs.writeFileSync(statePath, JSON.stringify({ ...state, outputs, failed })))
+  .catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+@pytest.fixture
+def github_script(tmp_path: Path) -> Any:
+    """Run an action's actions/github-script step under node with a fake GitHub API."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    harness = tmp_path / "harness.js"
+    harness.write_text(GITHUB_SCRIPT_HARNESS, encoding="utf-8")
+
+    def run(action_name: str, step_id: str, state: dict[str, Any], **env: str) -> dict[str, Any]:
+        step = next(s for s in action(action_name)["runs"]["steps"] if s.get("id") == step_id)
+        script = tmp_path / f"{step_id}.js"
+        script.write_text(step["with"]["script"], encoding="utf-8")
+        state_file = tmp_path / "state.json"
+        state_file.write_text(json.dumps(state), encoding="utf-8")
+        full_env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "RUNNER_TEMP": str(tmp_path), **env}
+        result = subprocess.run(
+            [node, str(harness), str(script), str(state_file)],
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        new_state: dict[str, Any] = json.loads(state_file.read_text(encoding="utf-8"))
+        return new_state
+
+    return run
+
+
+def test_plan_comment_is_created_once_then_edited(github_script: Any, tmp_path: Path) -> None:
+    comment_file = tmp_path / "comment.md"
+    env = {"COMMENT_FILE": str(comment_file), "COMMENT_KEY": ""}
+    state: dict[str, Any] = {
+        "next": 100,
+        "comments": [
+            {"id": 1, "issue": 7, "user": {"type": "User"}, "body": "<!-- mmrc-plan --> quoted"},
+            {"id": 2, "issue": 7, "user": {"type": "Bot"}, "body": "another bot"},
+            {"id": 3, "issue": 8, "user": {"type": "Bot"}, "body": "<!-- mmrc-plan -->\nother PR"},
+        ],
+        "issues": [],
+        "labels": [],
+    }
+    comment_file.write_text("<!-- mmrc-plan -->\nfirst push\n")
+    state = github_script("mmrc-plan", "comment", state, **env)
+    assert state["calls"] == ["listComments", "createComment"]
+    ours = [c for c in state["comments"] if c["id"] >= 100]
+    assert len(ours) == 1 and ours[0]["body"].endswith("first push\n")
+
+    comment_file.write_text("<!-- mmrc-plan -->\nsecond push\n")
+    state = github_script("mmrc-plan", "comment", state, **env)
+    assert state["calls"] == ["listComments", "updateComment"]
+    assert [c["body"] for c in state["comments"] if c["id"] >= 100] == [
+        "<!-- mmrc-plan -->\nsecond push\n"
+    ]
+    assert state["comments"][0]["body"] == "<!-- mmrc-plan --> quoted"  # a human's: untouched
+    assert state["outputs"]["url"] == "https://github.example/c/100"
+
+    # Another workspace's comment (keyed) is separate from the unkeyed one.
+    comment_file.write_text("<!-- mmrc-plan -->\n<!-- mmrc-plan-key: prod -->\nprod\n")
+    state = github_script(
+        "mmrc-plan", "comment", state, COMMENT_FILE=str(comment_file), COMMENT_KEY="prod"
+    )
+    assert state["calls"] == ["listComments", "createComment"]
+
+
+def test_drift_issue_is_opened_edited_and_closed(github_script: Any, tmp_path: Path) -> None:
+    report = tmp_path / "mmrc-drift.md"
+    env = {
+        "LABEL": "mmrc-drift",
+        "TITLE": "Mattermost drift",
+        "RUN_URL": "https://github.example/run/1",
+    }
+    state: dict[str, Any] = {"next": 10, "comments": [], "issues": [], "labels": []}
+    state["issues"].append(
+        {"number": 1, "title": "x", "body": "unrelated", "labels": ["mmrc-drift"], "state": "open"}
+    )
+
+    report.write_text("<!-- mmrc-drift -->\n~ team.asd/channel.dev purpose\n")
+    state = github_script("mmrc-drift", "issue", state, DRIFT="true", **env)
+    assert state["calls"] == ["listForRepo", "getLabel", "createLabel", "create"]
+    issue = state["issues"][-1]
+    assert issue["body"].startswith("<!-- mmrc-drift -->\n") and "channel.dev" in issue["body"]
+    assert issue["labels"] == ["mmrc-drift"] and state["outputs"]["number"] == str(issue["number"])
+
+    state = github_script("mmrc-drift", "issue", state, DRIFT="true", **env)  # same drift
+    assert state["calls"] == ["listForRepo", "getLabel", "update"]
+    assert len(state["issues"]) == 2 and state["comments"] == []
+
+    report.write_text("<!-- mmrc-drift -->\n~ team.asd/channel.dev header\n")
+    state = github_script("mmrc-drift", "issue", state, DRIFT="true", **env)  # drift changed
+    assert state["calls"] == ["listForRepo", "getLabel", "update", "createComment"]
+    assert "channel.dev header" in state["issues"][-1]["body"]
+
+    state = github_script("mmrc-drift", "issue", state, DRIFT="false", **env)  # drift gone
+    assert state["calls"] == ["listForRepo", "createComment", "update"]
+    assert state["issues"][-1]["state"] == "closed"
+    assert "No drift since" in state["comments"][-1]["body"]
+    assert state["issues"][0]["state"] == "open"  # the unrelated issue is left alone
+
+    state = github_script("mmrc-drift", "issue", state, DRIFT="false", **env)
+    assert state["calls"] == ["listForRepo"]
