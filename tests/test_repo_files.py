@@ -685,3 +685,84 @@ def test_drift_issue_is_opened_edited_and_closed(github_script: Any, tmp_path: P
 
     state = github_script("mmrc-drift", "issue", state, DRIFT="false", **env)
     assert state["calls"] == ["listForRepo"]
+
+
+STUB_MMRC = """#!/usr/bin/env bash
+if [ "$2" = "--help" ]; then printf '%s\\n' "$STUB_HELP"; exit 0; fi
+printf '%s\\n' "$*" >>"$STUB_LOG"
+printf '%s' "$STUB_OUT"
+if [ -n "$STUB_WRITE" ]; then echo '{}' >"$STUB_WRITE"; fi
+exit "$STUB_CODE"
+"""
+
+
+def run_action_step(
+    tmp_path: Path, action_name: str, step_id: str, **env: str
+) -> tuple[dict[str, str], list[str]]:
+    """Run one `run:` step of an action with a stub `mmrc` on PATH; (outputs, mmrc calls)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    stub = bin_dir / "mmrc"
+    stub.write_text(STUB_MMRC, encoding="utf-8")
+    stub.chmod(0o755)
+    for name in ("output", "summary", "log"):
+        (tmp_path / name).write_text("")
+    step = next(s for s in action(action_name)["runs"]["steps"] if s.get("id") == step_id)
+    full_env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "STUB_LOG": str(tmp_path / "log"),
+        "STUB_HELP": "",
+        "STUB_OUT": "",
+        "STUB_WRITE": "",
+        "STUB_CODE": "0",
+        "WORKSPACE": "workspace.yaml",
+        "EXTRA_ARGS": "",
+        **env,
+    }
+    subprocess.run(["bash", "-e", "-c", step["run"]], env=full_env, cwd=tmp_path, check=True)
+    outputs = dict(
+        line.split("=", 1) for line in (tmp_path / "output").read_text().splitlines() if line
+    )
+    return outputs, (tmp_path / "log").read_text().splitlines()
+
+
+def test_plan_step_runs_mmrc_plan_and_reads_its_exit_code(tmp_path: Path) -> None:
+    plan_env = {"PLAN_FILE": "plan.json", "COMMIT": "abc123", "EXTRA_ARGS": "--max-rps 5"}
+    outputs, calls = run_action_step(
+        tmp_path, "mmrc-plan", "plan", STUB_OUT="<!-- mmrc-plan -->\n+ x\n", STUB_CODE="2",
+        STUB_WRITE=str(tmp_path / "plan.json"), **plan_env,
+    )  # fmt: skip
+    assert calls == [
+        "plan -f workspace.yaml --format markdown --out plan.json --detailed-exitcode --max-rps 5"
+    ]
+    assert outputs == {
+        "exitcode": "2",
+        "has-changes": "true",
+        "plan-file": str((tmp_path / "plan.json").resolve()),
+    }
+    # an mmrc that knows --commit gets it
+    _, calls = run_action_step(
+        tmp_path, "mmrc-plan", "plan", STUB_HELP="  --commit SHA  the planned commit",
+        STUB_OUT="x", **plan_env,
+    )  # fmt: skip
+    assert calls[0].endswith("--detailed-exitcode --commit abc123 --max-rps 5")
+    # exit 2 with no plan printed is click's usage error, not "changes"
+    (tmp_path / "plan.json").unlink()
+    outputs, _ = run_action_step(tmp_path, "mmrc-plan", "plan", STUB_CODE="2", **plan_env)
+    assert outputs == {"exitcode": "1", "has-changes": "false", "plan-file": ""}
+
+
+def test_drift_step_reports_drift_only_with_a_report(tmp_path: Path) -> None:
+    outputs, calls = run_action_step(
+        tmp_path, "mmrc-drift", "drift", STUB_OUT="<!-- mmrc-drift -->\n! x\n", STUB_CODE="2"
+    )
+    assert calls == ["drift -f workspace.yaml --format markdown --detailed-exitcode"]
+    assert outputs == {"exitcode": "2", "drift": "true"}
+    assert "! x" in (tmp_path / "summary").read_text()
+    outputs, _ = run_action_step(tmp_path, "mmrc-drift", "drift", STUB_CODE="0")
+    assert outputs == {"exitcode": "0", "drift": "false"}
+    outputs, _ = run_action_step(tmp_path, "mmrc-drift", "drift", STUB_CODE="2")  # usage error
+    assert outputs == {"exitcode": "1", "drift": "false"}
