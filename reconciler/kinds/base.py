@@ -79,9 +79,15 @@ class Observation:
     permissions: frozenset[str] | None = None  # system-wide permissions of `me` (None: unknown)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    _children: dict[tuple[str, str], dict[str, LiveObject]] = field(
+        default_factory=dict, repr=False
+    )
+
     def add(self, obj: LiveObject) -> None:
+        parent = obj.address.rsplit("/", 1)[0] if "/" in obj.address else ""
         with self.lock:
             self.objects[obj.address] = obj
+            self._children.setdefault((parent, obj.kind), {})[obj.address] = obj
 
     def get(self, address: str) -> LiveObject | None:
         return self.objects.get(address)
@@ -95,14 +101,7 @@ class Observation:
 
     def under(self, parent: str, kind: str) -> list[LiveObject]:
         """Objects of `kind` directly below `parent` (e.g. the channels of team.asd)."""
-        prefix = parent + "/"
-        return [
-            obj
-            for obj in self.objects.values()
-            if obj.kind == kind
-            and obj.address.startswith(prefix)
-            and "/" not in obj.address[len(prefix) :]
-        ]
+        return list(self._children.get((parent, kind), {}).values())
 
     @property
     def licensed(self) -> bool:
