@@ -249,3 +249,28 @@ def test_mask_ids() -> None:
     hook = "abcdefghijklmnopqrstuvwxyz"
     assert mask_ids(f"/api/v4/hooks/incoming/{hook}") == "/api/v4/hooks/incoming/{id}"
     assert mask_ids("/api/v4/config/patch") == "/api/v4/config/patch"
+
+
+def test_settings_and_membership_drift_are_attributed(
+    start_sandbox: StartSandbox, tmp_path: Path
+) -> None:
+    live = start_sandbox("demo")
+    live.api.put("/api/v4/config/patch", {"ServiceSettings": {"EnableUserAccessTokens": True}})
+    path = tmp_path / "workspace.yaml"
+    assert run(live, "import", "-o", str(path), "--members").exit_code == 0
+    finance = live.channel("asd", "finance")["id"]
+    with hand_client(live) as client:
+        client.put("/api/v4/config/patch", {"ServiceSettings": {"EnablePostIconOverride": True}})
+        client.delete(f"/api/v4/channels/{finance}/members/{live.user_id('jan.devries')}")
+    result = run(live, "drift", "-f", str(path), "--format", "json", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    changes = by_address(json.loads(result.stdout))
+    settings = changes["settings.integrations"]
+    assert settings["fields"][0]["field"] == "post_icon_override"
+    assert (settings["fields"][0]["live"], settings["fields"][0]["declared"]) == (True, False)
+    assert settings["attribution"]["username"] == HAND_USER
+    assert settings["attribution"]["action"] == "/api/v4/config/patch"
+    member = changes["team.asd/channel.finance/member.jan.devries"]
+    assert member["action"] == "create"
+    assert member["attribution"]["username"] == HAND_USER
+    assert member["attribution"]["action"] == "/api/v4/channels/{id}/members/{id}"
