@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,9 +222,11 @@ def replay(interactions: list[Interaction], client: httpx.Client) -> list[str]:
 
 
 @pytest.fixture
-def sandbox_client() -> httpx.Client:
+def sandbox_client() -> Iterator[httpx.Client]:
     sandbox = Sandbox(SandboxOptions(admin_token=ADMIN_TOKEN))
-    return httpx.Client(transport=SandboxTransport(sandbox), base_url="http://sandbox.invalid")
+    transport = SandboxTransport(sandbox)
+    with httpx.Client(transport=transport, base_url="http://sandbox.invalid") as client:
+        yield client
 
 
 @pytest.mark.parametrize(
