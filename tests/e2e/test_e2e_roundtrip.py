@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import LiveSandbox
+from live_sandbox import LiveSandbox
 from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from conftest import LiveSandbox
+from live_sandbox import LiveSandbox
 
 from reconciler.client import Client
 from reconciler.engine.applier import apply_plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Callable
 
-from conftest import LiveSandbox
+from live_sandbox import LiveSandbox
 
 TEAM = """\
 version: 1
