@@ -15,6 +15,8 @@ With MMRC_RECORD_CASSETTES=1 each live test's HTTP exchanges are recorded by
 vcrpy into `tests/cassettes/<test name>.yaml`, scrubbed of the token, cookies,
 passwords, integration tokens and incoming-hook ids, and each cassette starts
 with `GET /api/v4/users/me` so a replay can map the recorded admin to its own.
+A test module that sets `RECORD_CASSETTES = False` is not recorded (see
+test_live_scenarios.py for why).
 `tests/test_cassette_replay.py` replays them against the sandbox.
 """
 
@@ -25,6 +27,7 @@ import json
 import os
 import re
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,6 +72,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("live") and here in Path(str(item.path)).resolve().parents:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Cleanup notes from the live scenarios (e.g. a server without an endpoint they use)."""
+    kit = sys.modules.get("live_scenario_kit")
+    for note in dict.fromkeys(getattr(kit, "NOTES", ())):
+        terminalreporter.write_line(f"live cleanup: {note}")
 
 
 # -- the server --------------------------------------------------------------------------------
@@ -257,7 +267,11 @@ def cassette_scrubber() -> type[Scrubber]:
 @pytest.fixture(autouse=True)
 def _record_cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     """With MMRC_RECORD_CASSETTES=1, record a live test into tests/cassettes/<test>.yaml."""
-    if not _recording() or request.node.get_closest_marker("live") is None:
+    if (
+        not _recording()
+        or request.node.get_closest_marker("live") is None
+        or getattr(request.module, "RECORD_CASSETTES", True) is False
+    ):
         yield
         return
     import vcr
