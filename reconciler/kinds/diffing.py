@@ -46,14 +46,14 @@ def diff_fields(
 ) -> tuple[FieldChange, ...]:
     """A FieldChange for each desired field whose live value differs (desired order)."""
     changes: list[FieldChange] = []
-    for name, want in desired.items():
-        have = live.get(name)
+    for name, raw in desired.items():
+        want, have = normal(raw), normal(live.get(name))
         if name in unordered and isinstance(want, list) and isinstance(have, list):
             if sorted(map(str, want)) == sorted(map(str, have)):
                 continue
-        elif normal(want) == normal(have):
+        elif want == have:
             continue
-        changes.append(FieldChange(name, normal(have), normal(want)))
+        changes.append(FieldChange(name, have, want))
     return tuple(changes)
 
 

@@ -72,8 +72,10 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
     changes: list[ResourceChange] = []
     for index, team in enumerate(context.workspace.teams):
         address = team_address(team.name)
-        desired = {"name": team.name, "display_name": team.display_name}
+        desired: dict[str, Any] = {"name": team.name, "display_name": team.display_name}
         desired.update(declared(team, FIELDS))
+        if "allowed_domains" in desired:  # Mattermost compares domains lowercased
+            desired["allowed_domains"] = [d.lower() for d in desired["allowed_domains"]]
         live = observation.get(address)
         if live is None:
             if _looks_renamed(context, index, declared_names):
