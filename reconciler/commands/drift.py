@@ -1,6 +1,7 @@
 """`mmrc drift`: what changed on the server outside git, field by field, and who changed it.
 
     mmrc drift [-f FILE] [--format text|markdown|json] [--detailed-exitcode] [--no-attribution]
+               [--commit SHA]
 
 Drift is every difference between the server and the workspace: which object,
 which field, the live value and the declared one. With a system admin's token
@@ -41,6 +42,12 @@ from reconciler.render import RenderOptions
 )
 @click.option("--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable).")
 @click.option(
+    "--commit",
+    metavar="SHA",
+    default=None,
+    help="The commit whose workspace was checked; the markdown report names it.",
+)
+@click.option(
     "--parallelism",
     type=click.IntRange(min=1, max=64),
     default=8,
@@ -59,6 +66,7 @@ def command(
     detailed_exitcode: bool,
     no_attribution: bool,
     no_color: bool,
+    commit: str | None,
     parallelism: int,
 ) -> None:
     """Report changes made on the server outside git (and who made them)."""
@@ -66,7 +74,7 @@ def command(
     with open_client(url, token_file, None, parallelism, None) as client:
         planned = make_plan(loaded, client, PlanOptions())
         report = drift_report(planned, client, attribution=not no_attribution)
-    options = RenderOptions(color=use_color(no_color), drift=True)
+    options = RenderOptions(color=use_color(no_color), drift=True, commit=commit)
     click.echo(render_drift(report, fmt, options), nl=False)
     if detailed_exitcode and report.drifted:
         ctx.exit(2)

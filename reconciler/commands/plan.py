@@ -2,8 +2,9 @@
 
 Exit codes with `--detailed-exitcode`: 0 no changes, 1 error, 2 changes.
 `--out FILE` saves the plan (with fingerprints of what it read) for
-`mmrc apply FILE`. A plan past the safety guards is shown, then refused
-(exit 1) unless `--allow-destructive`.
+`mmrc apply FILE`. `--commit SHA` names the planned commit in the markdown
+(the pull-request comment the GitHub action posts). A plan past the safety
+guards is shown, then refused (exit 1) unless `--allow-destructive`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ from reconciler.render import RenderOptions, render_plan
 @click.option(
     "--drift", is_flag=True, help="Show the plan as drift, with who changed what (as `mmrc drift`)."
 )
+@click.option(
+    "--commit",
+    metavar="SHA",
+    default=None,
+    help="The commit this plan is for; the markdown output (a PR comment) names it.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -56,6 +63,7 @@ def command(
     out: Path | None,
     detailed_exitcode: bool,
     drift: bool,
+    commit: str | None,
 ) -> None:
     """Show what `apply` would change on the server."""
     loaded = load_from_options(file, var_pairs, var_files)
@@ -64,7 +72,7 @@ def command(
         planned = make_plan(loaded, client, options)
         report = drift_report(planned, client) if drift else None
     plan = planned.plan
-    render_options = RenderOptions(color=use_color(no_color), drift=drift)
+    render_options = RenderOptions(color=use_color(no_color), drift=drift, commit=commit)
     if report is not None:
         click.echo(render_drift(report, fmt, render_options), nl=False)
     else:
