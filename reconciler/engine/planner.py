@@ -4,7 +4,8 @@
 changes earlier ones planned), gathers every problem into one `PlanError`,
 records what the file leaves unmanaged, and fingerprints every live object it
 read (`Plan.observed`) so a saved plan can be checked for staleness. It never
-writes to the server.
+writes to the server. The same server content always gives the same plan:
+nothing follows the order in which the server lists objects (or their ids).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def plan_workspace(
     plan = Plan(
         changes=order_changes(context.changes),
         warnings=tuple(context.warnings),
-        unmanaged=tuple(context.unmanaged_addresses),
+        unmanaged=tuple(sorted(set(context.unmanaged_addresses))),
         observed=fingerprints(context.observation),
         server={"url": info.url, "version": info.version},
         workspace=workspace_meta or {"file": file},
@@ -93,11 +94,15 @@ def plan_workspace(
 
 
 def order_changes(changes: Sequence[ResourceChange]) -> tuple[ResourceChange, ...]:
-    """Creates and updates in kind order, then archives/removals in reverse kind order;
-    within a kind, the order the kind produced (file order)."""
+    """Creates and updates in kind order, within a kind in the order the kind produced
+    (file order); then archives/removals in reverse kind order, within a kind by address
+    (they mostly come from server listings, whose order must not leak into the plan)."""
     forward = [c for c in changes if c.action not in BACKWARD]
     backward = [c for c in changes if c.action in BACKWARD]
-    return tuple(sorted(forward, key=lambda c: c.order) + sorted(backward, key=lambda c: -c.order))
+    return tuple(
+        sorted(forward, key=lambda c: c.order)
+        + sorted(backward, key=lambda c: (-c.order, c.address))
+    )
 
 
 def fingerprints(observation: Observation) -> dict[str, str]:
