@@ -8,8 +8,13 @@ that names them by creation time and the first 4 characters of their ids.
 
 `PUT /hooks/incoming/{id}` replaces the whole hook, so apply sends every field
 (`after` is the live hook with the declared fields laid over it). The owner
-(`user_id`) is kept by PUT; it changes through `POST /hooks/incoming/{id}/move/{user_id}`,
-which keeps the id and therefore the URL.
+(`user_id`) is kept by PUT. A new owner is an `update` through
+`POST /hooks/incoming/{id}/move/{user_id}`, which keeps the id and therefore the
+URL, when the server has that route (Mattermost MOVE_SINCE and newer; compared
+with `Observation.server_version`) and the new owner is a person: the route
+refuses bots (`api.webhook.move_incoming.invalid_bot_owner`). Otherwise it is a
+`replace` (delete + create with the new owner): the hook gets a new URL, which
+the plan says in a note and a warning, and the outputs file carries.
 """
 
 from __future__ import annotations
@@ -41,6 +46,14 @@ DEFAULTS: dict[str, Any] = {
     "channel_locked": False,
 }
 OWNER_NOTE = "the owner changes through POST /hooks/incoming/{id}/move/{user_id}; the URL stays"
+# The first Mattermost with POST /hooks/incoming/{id}/move/{user_id}: added by
+# mattermost/mattermost#36850 (2026), after 11.4; no release note names the version, so
+# 11.9.0 (the first release after that PR) is an estimate. Below it, a new owner is a replace.
+MOVE_SINCE = (11, 9, 0)
+REPLACE_NOTE = (
+    "{why}: the hook is deleted and created again with the new owner, which gives it a "
+    "new URL (hand the outputs file to whatever posts to it)"
+)
 AMBIGUOUS = "incoming_webhook_ambiguous"  # observation.extra key: address → [raw hooks]
 DISABLED = "incoming_webhook_disabled"  # observation.extra key: set of teams answered 501
 SMOKE_TEXT = "mmrc smoke test: the incoming webhook {name!r} works (posted by mmrc apply)."
@@ -159,12 +172,23 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
             fields = diff_fields(desired, live.data)
             if not fields:
                 continue
-            notes = (OWNER_NOTE,) if any(f.field == "owner" for f in fields) else ()
+            action: Action = Action.UPDATE
+            notes: tuple[str, ...] = ()
+            if any(f.field == "owner" for f in fields):
+                why = _no_move(context, str(desired["owner"]))
+                if why is None:
+                    notes = (OWNER_NOTE,)
+                else:
+                    action, notes = Action.REPLACE, (REPLACE_NOTE.format(why=why),)
+                    context.warn(
+                        f"{address}: the new owner {desired['owner']!r} replaces the incoming "
+                        "webhook, so its URL changes (apply --outputs-file writes the new one)"
+                    )
             changes.append(
                 ResourceChange(
                     address,
                     name,
-                    Action.UPDATE,
+                    action,
                     dict(live.data),
                     {**live.data, **desired},
                     fields,
@@ -194,6 +218,32 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                     )
                 )
     return changes
+
+
+def can_move(server_version: str) -> bool:
+    """Whether a server of `server_version` has POST /hooks/incoming/{id}/move/{user_id}
+    (an unknown version counts as one without)."""
+    found = support.version_tuple(server_version)
+    return found is not None and found >= MOVE_SINCE
+
+
+def _no_move(context: PlanContext, owner: str) -> str | None:
+    """Why the move route cannot give a hook the owner `owner` (None: it can)."""
+    observation = context.observation
+    if not can_move(observation.server_version):
+        version = observation.server_version or "of an unknown version"
+        since = ".".join(str(part) for part in MOVE_SINCE)
+        return (
+            f"Mattermost {version} cannot change an incoming webhook's owner in place "
+            f"(POST /hooks/incoming/{{id}}/move/{{user_id}} needs Mattermost {since} or newer)"
+        )
+    declared_bot = any(bot.username == owner for bot in context.workspace.bots)
+    if declared_bot or bool(observation.users.get(owner, {}).get("is_bot")):
+        return (
+            f"Mattermost does not move an incoming webhook to a bot account ({owner!r} is one: "
+            "api.webhook.move_incoming.invalid_bot_owner)"
+        )
+    return None
 
 
 def _ambiguity_error(
@@ -231,15 +281,16 @@ def _record(context: ApplyContext, change: ResourceChange, hook_id: str) -> None
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
     team = str(change.team)
-    if change.action is Action.REMOVE:
+    if change.action in (Action.REMOVE, Action.REPLACE):
         hook_id = context.id_of(change.address)
         client.delete(f"/api/v4/hooks/incoming/{hook_id}")
-        with context.lock:
-            context.results[change.address] = None
-        return
+        if change.action is Action.REMOVE:
+            with context.lock:
+                context.results[change.address] = None
+            return
     after = dict(change.after or {})
     body = _body(after, support.channel_id(context, team, after["channel"]))
-    if change.action is Action.CREATE:
+    if change.action in (Action.CREATE, Action.REPLACE):
         if after.get("owner"):
             body["user_id"] = support.owner_id(context, after["owner"])
         team_id = context.id_of(team_address(team))
@@ -266,10 +317,12 @@ def apply(change: ResourceChange, context: ApplyContext) -> None:
             client.post(f"/api/v4/hooks/incoming/{hook_id}/move/{user_id}", None, idempotent=True)
         except ApiError as error:
             if error.status in (404, 405) and error.error_id == "api.context.404.app_error":
+                version = context.observation.server_version or "unknown"
                 raise ApplyError(
-                    f"{change.address}: this server cannot change an incoming webhook's owner "
-                    "(POST /hooks/incoming/{id}/move/{user_id} needs a newer Mattermost); "
-                    "delete the hook in Mattermost and apply again to create it with the owner"
+                    f"{change.address}: this server (Mattermost {version}) has no "
+                    "POST /hooks/incoming/{id}/move/{user_id}, which mmrc expects from "
+                    f"Mattermost {'.'.join(map(str, MOVE_SINCE))} on; delete the hook in "
+                    "Mattermost and apply again to create it with the owner (a new URL)"
                 ) from None
             raise
     _record(context, change, hook_id)

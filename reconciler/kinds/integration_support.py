@@ -192,6 +192,15 @@ def describe_hook_id(hook: Mapping[str, Any]) -> str:
     return f"id {hook_id[:4]}… created {when}"
 
 
+def version_tuple(version: str) -> tuple[int, int, int] | None:
+    """A server version ("10.11.0", from X-Version-Id) as numbers; None when it is not one."""
+    parts = version.strip().split(".")[:3]
+    if len(parts) < 2 or not all(part.isdigit() for part in parts):
+        return None
+    numbers = [int(part) for part in parts] + [0]
+    return numbers[0], numbers[1], numbers[2]
+
+
 def site_url(observation: Observation, fallback: str) -> str:
     configured = config_value(observation.config, "ServiceSettings", "SiteURL")
     return str(configured or fallback).rstrip("/")

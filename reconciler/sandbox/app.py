@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from reconciler.sandbox.ids import new_id
 
-SERVER_VERSION = "10.11.0"
+SERVER_VERSION = "10.11.0"  # the default; SandboxOptions.server_version pretends another
 BUILD_NUMBER = "18000000"
 JSON_CONTENT_TYPE = "application/json"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -195,6 +195,18 @@ class SandboxOptions:
     site_url: str = "http://127.0.0.1:8065"
     seed: str = "empty"
     admin_api: bool = False  # serve /__sandbox__/ (state reset, request log, faults)
+    # What X-Version-Id and /config/client report; routes newer than it answer 404 as an
+    # older server would (e.g. POST /hooks/incoming/{id}/move/{user_id}, routes/hooks.py).
+    server_version: str = SERVER_VERSION
+
+
+def version_tuple(version: str) -> tuple[int, int, int] | None:
+    """A version such as "10.11.0" (or "10.11") as numbers; None when it is not one."""
+    parts = version.strip().split(".")[:3]
+    if len(parts) < 2 or not all(part.isdigit() for part in parts):
+        return None
+    numbers = [int(part) for part in parts] + [0]
+    return numbers[0], numbers[1], numbers[2]
 
 
 class Sandbox:
@@ -264,7 +276,12 @@ class Sandbox:
 
     def version_id(self) -> str:
         licensed = "true" if self.options.licensed else "false"
-        return f"{SERVER_VERSION}.{BUILD_NUMBER}.{self.config.hash()}.{licensed}"
+        return f"{self.options.server_version}.{BUILD_NUMBER}.{self.config.hash()}.{licensed}"
+
+    def is_at_least(self, version: str) -> bool:
+        """Whether the version this sandbox pretends to be is `version` or newer."""
+        mine, since = version_tuple(self.options.server_version), version_tuple(version)
+        return mine is not None and since is not None and mine >= since
 
     def _dispatch(self, req: Request) -> Response:
         route_, params, other_method = ROUTER.match(req.method, req.path)

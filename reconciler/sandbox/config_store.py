@@ -377,7 +377,7 @@ class ConfigStore:
 
     def client_config(self) -> dict[str, str]:
         """GET /config/client?format=old: a flat map of strings."""
-        from reconciler.sandbox.app import BUILD_NUMBER, SERVER_VERSION
+        from reconciler.sandbox.app import BUILD_NUMBER
 
         cfg = self._effective
         service, team, email = cfg["ServiceSettings"], cfg["TeamSettings"], cfg["EmailSettings"]
@@ -386,7 +386,7 @@ class ConfigStore:
             return "true" if value else "false"
 
         return {
-            "Version": SERVER_VERSION,
+            "Version": self.sandbox.options.server_version,
             "BuildNumber": BUILD_NUMBER,
             "BuildDate": "",
             "BuildHash": "sandbox",

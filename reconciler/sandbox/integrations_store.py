@@ -20,7 +20,7 @@ from reconciler.sandbox.ids import is_valid_id, new_id, now_ms
 
 if TYPE_CHECKING:
     from reconciler.sandbox.app import Sandbox
-    from reconciler.sandbox.records import Channel
+    from reconciler.sandbox.records import Channel, User
 
 Record = dict[str, Any]
 
@@ -382,6 +382,33 @@ class IntegrationStore:
         )
         self.incoming[old["id"]] = new
         return new
+
+    def move_incoming(self, hook: Record, owner: User, channel: Channel) -> Record:
+        """App.MoveIncomingWebhook: a new owner (`user_id`) for the same hook (id, URL).
+        The owner must be an active non-bot account that can read a non-public channel."""
+        if owner.is_bot:
+            raise _bad(
+                "api.webhook.move_incoming.invalid_bot_owner.app_error",
+                "An incoming webhook cannot be owned by a bot account.",
+            )
+        if owner.delete_at:
+            raise _bad(
+                "api.webhook.move_incoming.inactive_owner.app_error",
+                "An incoming webhook cannot be owned by a deactivated account.",
+            )
+        core = self.sandbox.core
+        if channel.type != "O" and not core.has_permission(
+            owner, "read_channel_content", channel_id=channel.id
+        ):
+            raise AppError(
+                403,
+                "api.webhook.move_incoming.owner_channel_permissions.app_error",
+                "The new owner cannot read the webhook's channel.",
+                f"user={owner.id}, channel={channel.id}",
+            )
+        hook["user_id"] = owner.id
+        hook["update_at"] = now_ms()
+        return hook
 
     def delete_incoming(self, hook_id: str) -> None:
         hook = self.get_incoming(hook_id)

@@ -36,6 +36,7 @@ from reconciler.sandbox.integrations_store import (
     decode_outgoing,
 )
 from reconciler.sandbox.paging import Page
+from reconciler.sandbox.routes._core import url_id
 
 if TYPE_CHECKING:
     from reconciler.sandbox.app import Sandbox
@@ -226,6 +227,42 @@ def update_incoming_hook(sb: Sandbox, req: Request) -> Response:
     updated["channel_id"] = channel.id
     _require_incoming_enabled(sb)
     return json_response(sb.integrations.update_incoming(old, updated), 201)
+
+
+# POST /hooks/incoming/{hook_id}/move/{user_id}: ownership transfer. Added to Mattermost by
+# mattermost/mattermost#36850 (opened 2026-06-02; api4/webhook.go `moveIncomingHook`, app
+# `MoveIncomingWebhook`), together with `bot_user_id` post authorship. It is in no release
+# whose version list could be read (the newest: 11.4.x); 11.9.0 is the first release after
+# that PR and an estimate, not a release note. Older servers have no such route: 404.
+MOVE_INCOMING_SINCE = "11.9.0"
+
+
+def _route_not_found() -> AppError:
+    return AppError(404, "api.context.404.app_error", "Sorry, we could not find the page.")
+
+
+@route("POST", "/api/v4/hooks/incoming/{hook_id}/move/{user_id}", auth=False)
+def move_incoming_hook(sb: Sandbox, req: Request) -> Response:
+    """moveIncomingHook: the caller needs manage_others_incoming_webhooks on the hook's team
+    (even for its own hook) and, for a non-public channel, read access to it; the app layer
+    refuses bots, deactivated accounts and owners who cannot read a non-public channel.
+    200 with the hook; only `user_id` (and `update_at`) change, the id and URL stay."""
+    if not sb.is_at_least(MOVE_INCOMING_SINCE):
+        raise _route_not_found()
+    if not (req.params["hook_id"].isalnum() and req.params["user_id"].isalnum()):
+        raise _route_not_found()  # the route's {id:[A-Za-z0-9]+} patterns do not match
+    sb.core.authenticate(req)  # after the 404s: an older server has no route to guard
+    hook_id = require_hook_id(req)
+    new_owner_id = url_id(req, "user_id")  # RequireUserId ("me" is the caller)
+    hook = _get_incoming(sb, hook_id)
+    channel = get_channel(sb, hook["channel_id"])
+    restricted = channel.type != "O" and not can_read_channel(sb, req, channel)
+    if restricted or not team_perm(sb, req, "manage_others_incoming_webhooks", hook["team_id"]):
+        raise deny(req, "manage_others_incoming_webhooks")
+    owner = sb.core.user(new_owner_id)
+    if owner is None:
+        raise _user_missing(new_owner_id)
+    return json_response(sb.integrations.move_incoming(hook, owner, channel))
 
 
 def invalid_param(name: str) -> AppError:
