@@ -9,7 +9,8 @@ in three steps what it wants to see, growing a synthetic workspace:
 2. the selected teams → their channels (and team members with `--members`);
 3. their channels → channel members (`--members`), moderation (only channels
    with their own scheme: a channel without one follows its team and system
-   scheme), incoming and outgoing webhooks and slash commands.
+   scheme), incoming and outgoing webhooks and slash commands (read for the
+   teams that prune them: the synthetic teams say so).
 
 No endpoint is read here directly: every read is a kind's `observe`.
 """
@@ -40,6 +41,7 @@ from reconciler.workspace.models import (
     Channel,
     MemberModeration,
     Moderation,
+    Prune,
     Settings,
     Team,
     Workspace,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 
 # A moderation the reader declares only so that the moderation kind reads the channel.
 _PROBE = Moderation(members=MemberModeration(post=True))
+_READ_INTEGRATIONS = Prune(webhooks=True, commands=True)
 
 
 @dataclass
@@ -109,6 +112,9 @@ def read_server(
                 name=str(t.data["name"]),
                 display_name=str(t.data["display_name"]),
                 members=() if members else None,
+                # the integration kinds read the hooks and commands of teams that prune them
+                # (nothing is planned here, so nothing is pruned)
+                prune=_READ_INTEGRATIONS,
             )
             for t in selected
         ),

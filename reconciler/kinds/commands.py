@@ -1,7 +1,8 @@
 """Custom slash commands per team, keyed by trigger within the team.
 
 Observed with `GET /commands?team_id=&custom_only=true` (unsanitized; without
-`custom_only` Mattermost blanks url, method, username and token). Plugin
+`custom_only` Mattermost blanks url, method, username and token), for the teams
+that declare commands or prune them only (concurrently). Plugin
 commands are not managed. `PUT /commands/{id}` replaces the whole command and
 needs `team_id`, so an update reads the command again and sends every field.
 The owner (`creator_id`) cannot change in place: a changed owner plans a
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.diffing import declared, diff_fields
@@ -91,22 +91,19 @@ def _list(client: Client, team_id: str) -> list[dict[str, Any]]:
 
 
 def observe(client: Client, context: PlanContext) -> None:
+    """The commands of the teams that declare commands or prune them."""
     observation = context.observation
     disabled: set[str] = observation.extra.setdefault("command_disabled", set())
-    for team in context.workspace.teams:
-        team_id = support.live_team_id(observation, team.name)
-        if team_id is None:
+    teams = support.teams_to_read(context, lambda t: bool(t.commands or t.prune.commands))
+    read = support.read_teams(client, teams, lambda team_id: _list(client, team_id))
+    creators = [str(c.get("creator_id")) for _, commands in read for c in commands or ()]
+    load_usernames(client, observation, creators)
+    for team, commands in read:
+        if commands is None:  # EnableCommands=false
+            disabled.add(team)
             continue
-        try:
-            commands = _list(client, team_id)
-        except ApiError as error:
-            if error.status == 501:  # EnableCommands=false
-                disabled.add(team.name)
-                continue
-            raise
-        load_usernames(client, observation, [str(c.get("creator_id")) for c in commands])
         for command in commands:
-            address = address_of(team.name, str(command.get("trigger") or ""))
+            address = address_of(team, str(command.get("trigger") or ""))
             support.remember_token(observation, address, str(command.get("token") or ""))
             observation.add(
                 LiveObject(
@@ -115,7 +112,7 @@ def observe(client: Client, context: PlanContext) -> None:
                     id=str(command["id"]),
                     data=normalise(command, observation),
                     raw={k: v for k, v in command.items() if k != "token"},
-                    team=team.name,
+                    team=team,
                 )
             )
 

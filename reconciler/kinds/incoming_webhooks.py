@@ -1,6 +1,7 @@
 """Incoming webhooks per team, keyed by display name within the team.
 
-Observed with `GET /hooks/incoming?team_id=` (paged). The hook's id is its
+Observed with `GET /hooks/incoming?team_id=` (paged), for the teams that declare
+incoming webhooks or prune webhooks only (concurrently). The hook's id is its
 credential (the URL is `{SiteURL}/hooks/{id}`): it is kept in `LiveObject.id`
 and the id table only, never in a change, a message or an output other than
 the outputs file. Two live hooks with one display name are an ambiguity error
@@ -90,26 +91,23 @@ def _list(client: Client, team_id: str) -> list[dict[str, Any]]:
 
 
 def observe(client: Client, context: PlanContext) -> None:
+    """The hooks of the teams that declare incoming webhooks or prune webhooks."""
     observation = context.observation
     disabled: set[str] = observation.extra.setdefault(DISABLED, set())
     ambiguous: dict[str, list[dict[str, Any]]] = observation.extra.setdefault(AMBIGUOUS, {})
-    for team in context.workspace.teams:
-        team_id = support.live_team_id(observation, team.name)
-        if team_id is None:
+    teams = support.teams_to_read(context, lambda t: bool(t.incoming_webhooks or t.prune.webhooks))
+    read = support.read_teams(client, teams, lambda team_id: _list(client, team_id))
+    owners = [str(h.get("user_id")) for _, hooks in read for h in hooks or ()]
+    load_usernames(client, observation, owners)
+    for team, hooks in read:
+        if hooks is None:  # EnableIncomingWebhooks=false
+            disabled.add(team)
             continue
-        try:
-            hooks = _list(client, team_id)
-        except ApiError as error:
-            if error.status == 501:  # EnableIncomingWebhooks=false
-                disabled.add(team.name)
-                continue
-            raise
-        load_usernames(client, observation, [str(h.get("user_id")) for h in hooks])
         seen: dict[str, list[dict[str, Any]]] = {}
         for hook in hooks:
             seen.setdefault(str(hook.get("display_name") or ""), []).append(hook)
         for display_name, group in seen.items():
-            address = address_of(team.name, display_name)
+            address = address_of(team, display_name)
             if len(group) > 1:
                 ambiguous[address] = group
             hook = group[0]
@@ -118,9 +116,9 @@ def observe(client: Client, context: PlanContext) -> None:
                     address=address,
                     kind=name,
                     id=str(hook["id"]),
-                    data=normalise(hook, observation, team.name),
+                    data=normalise(hook, observation, team),
                     raw=hook,
-                    team=team.name,
+                    team=team,
                 )
             )
 

@@ -1,6 +1,7 @@
 """Outgoing webhooks per team, keyed by display name within the team.
 
-Observed with `GET /hooks/outgoing?team_id=` (paged). Mattermost's PUT stores
+Observed with `GET /hooks/outgoing?team_id=` (paged), for the teams that declare
+outgoing webhooks or prune webhooks only (concurrently). Mattermost's PUT stores
 whatever token it is sent and replaces the whole hook, so an update first
 reads the hook again (`GET /hooks/outgoing/{id}`) and sends every field back
 with the *current* token. The owner (`creator_id`) cannot change in place:
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.diffing import declared, diff_fields
@@ -91,26 +91,23 @@ def _list(client: Client, team_id: str) -> list[dict[str, Any]]:
 
 
 def observe(client: Client, context: PlanContext) -> None:
+    """The hooks of the teams that declare outgoing webhooks or prune webhooks."""
     observation = context.observation
     disabled: set[str] = observation.extra.setdefault("outgoing_webhook_disabled", set())
     ambiguous: dict[str, list[str]] = observation.extra.setdefault("outgoing_webhook_ambiguous", {})
-    for team in context.workspace.teams:
-        team_id = support.live_team_id(observation, team.name)
-        if team_id is None:
+    teams = support.teams_to_read(context, lambda t: bool(t.outgoing_webhooks or t.prune.webhooks))
+    read = support.read_teams(client, teams, lambda team_id: _list(client, team_id))
+    creators = [str(h.get("creator_id")) for _, hooks in read for h in hooks or ()]
+    load_usernames(client, observation, creators)
+    for team, hooks in read:
+        if hooks is None:  # EnableOutgoingWebhooks=false
+            disabled.add(team)
             continue
-        try:
-            hooks = _list(client, team_id)
-        except ApiError as error:
-            if error.status == 501:  # EnableOutgoingWebhooks=false
-                disabled.add(team.name)
-                continue
-            raise
-        load_usernames(client, observation, [str(h.get("creator_id")) for h in hooks])
         seen: dict[str, list[dict[str, Any]]] = {}
         for hook in hooks:
             seen.setdefault(str(hook.get("display_name") or ""), []).append(hook)
         for display_name, group in seen.items():
-            address = address_of(team.name, display_name)
+            address = address_of(team, display_name)
             if len(group) > 1:
                 ambiguous[address] = [str(h["id"]) for h in group]
             hook = group[0]
@@ -120,9 +117,9 @@ def observe(client: Client, context: PlanContext) -> None:
                     address=address,
                     kind=name,
                     id=str(hook["id"]),
-                    data=normalise(hook, observation, team.name),
+                    data=normalise(hook, observation, team),
                     raw={k: v for k, v in hook.items() if k != "token"},
-                    team=team.name,
+                    team=team,
                 )
             )
 
