@@ -76,9 +76,18 @@ def engine_options(func: F) -> F:
     return func
 
 
-def plan_options(allow_destructive: bool, prune_bots: bool, rotate_secrets: bool) -> PlanOptions:
+def plan_options(
+    allow_destructive: bool,
+    prune_bots: bool,
+    rotate_secrets: bool,
+    *,
+    check_permissions: bool = True,
+) -> PlanOptions:
     return PlanOptions(
-        allow_destructive=allow_destructive, prune_bots=prune_bots, rotate_secrets=rotate_secrets
+        allow_destructive=allow_destructive,
+        prune_bots=prune_bots,
+        rotate_secrets=rotate_secrets,
+        check_permissions=check_permissions,
     )
 
 

@@ -5,6 +5,12 @@ Exit codes with `--detailed-exitcode`: 0 no changes, 1 error, 2 changes.
 `mmrc apply FILE`. `--commit SHA` names the planned commit in the markdown
 (the pull-request comment the GitHub action posts). A plan past the safety
 guards is shown, then refused (exit 1) unless `--allow-destructive`.
+
+The plan reads what the token's account may do (system-wide, and for an account
+that is not a system admin also in each team and channel) and reports every
+change apply would be refused (403) as an error at its line, naming the
+permission. `--no-permission-check` skips that for a token that only plans
+(a read-only CI token); `mmrc apply` checks its own token before writing.
 """
 
 from __future__ import annotations
@@ -39,6 +45,12 @@ from reconciler.render import RenderOptions, render_plan
     "--drift", is_flag=True, help="Show the plan as drift, with who changed what (as `mmrc drift`)."
 )
 @click.option(
+    "--no-permission-check",
+    is_flag=True,
+    help="The token only plans (CI's read-only token): do not turn what it may not write "
+    "into errors. `mmrc apply` always checks the applying token.",
+)
+@click.option(
     "--commit",
     metavar="SHA",
     default=None,
@@ -63,11 +75,14 @@ def command(
     out: Path | None,
     detailed_exitcode: bool,
     drift: bool,
+    no_permission_check: bool,
     commit: str | None,
 ) -> None:
     """Show what `apply` would change on the server."""
     loaded = load_from_options(file, var_pairs, var_files)
-    options = plan_options(allow_destructive, prune_bots, rotate_secrets)
+    options = plan_options(
+        allow_destructive, prune_bots, rotate_secrets, check_permissions=not no_permission_check
+    )
     with open_client(url, token_file, sandbox, parallelism, max_rps) as client:
         planned = make_plan(loaded, client, options)
         report = drift_report(planned, client) if drift else None

@@ -1,5 +1,6 @@
 """Reading the server: who we are, what the licence allows, the users the file names,
-then each kind's bulk reads, in `KINDS` order (later kinds need earlier ids).
+then each kind's bulk reads, in `KINDS` order (later kinds need earlier ids), then what
+the applying account may do in the teams and channels read (engine.access).
 
 Shared reads run concurrently: licence, the applying account, and every
 referenced user in one `POST /users/usernames`. A username the server does
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reconciler.engine.access import read_scoped_permissions, system_permissions
 from reconciler.errors import ApiError
 from reconciler.kinds.base import Kind, PlanContext, UserRef
 
@@ -63,19 +65,8 @@ def observe(client: Client, context: PlanContext, kinds: Sequence[Kind]) -> Serv
                 "(mmrc manages memberships, not accounts)",
                 hint="create the account first, or fix the spelling",
             )
-    observation.permissions = _permissions(client, observation.me)
+    observation.permissions = system_permissions(client, observation.me)
     for kind in kinds:
         kind.observe(client, context)
+    read_scoped_permissions(client, context)
     return info
-
-
-def _permissions(client: Client, me: dict[str, Any]) -> frozenset[str] | None:
-    """The system-wide permissions of the applying account (None when not readable)."""
-    roles = str(me.get("roles", "")).split()
-    if not roles or "system_admin" in roles:
-        return None
-    try:
-        found = client.post("/api/v4/roles/names", roles, idempotent=True)
-    except ApiError:
-        return None
-    return frozenset(p for role in found or () for p in role.get("permissions") or ())

@@ -77,6 +77,9 @@ class Observation:
     bot_ids: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)  # declared address → live address
     permissions: frozenset[str] | None = None  # system-wide permissions of `me` (None: unknown)
+    # team/channel address → what `me` may do there through its roles (None: not checked)
+    scoped_permissions: dict[str, frozenset[str]] | None = None
+    creator_permissions: dict[str, frozenset[str]] = field(default_factory=dict)  # by kind
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     _children: dict[tuple[str, str], dict[str, LiveObject]] = field(
@@ -121,6 +124,30 @@ class Observation:
             return True
         return permission in self.permissions
 
+    def may_at(self, scope: str, permission: str) -> bool:
+        """Whether `me` holds `permission` on the team or channel at `scope` (an address;
+        "" for system-wide): through its system roles, its roles in the channel, or in the
+        team, as Mattermost checks. A team or channel not on the server yet (the plan creates
+        it) counts the roles its creator gets. True when it cannot be known."""
+        if self.may(permission):
+            return True
+        if not scope:
+            return False  # system-wide: `may` has answered
+        if self.scoped_permissions is None:
+            return True  # not read (or not readable): not checked
+        parts = scope.split("/")
+        for end in range(len(parts), 0, -1):
+            address = "/".join(parts[:end])
+            live = self.resolve(address)
+            if live is None:
+                kind = parts[end - 1].split(".", 1)[0]
+                granted = self.creator_permissions.get(kind, frozenset())
+            else:
+                granted = self.scoped_permissions.get(live.address, frozenset())
+            if permission in granted:
+                return True
+        return False
+
     def remember_user(self, user: Mapping[str, Any]) -> None:
         with self.lock:
             self.usernames[str(user["id"])] = str(user["username"])
@@ -148,6 +175,7 @@ class PlanOptions:
     rotate_secrets: bool = False  # write every declared secret again
     max_archive_share: float = 0.25
     max_member_removal_share: float = 0.25
+    check_permissions: bool = True  # the token applies: what it may not do is an error
 
 
 @dataclass
@@ -176,6 +204,29 @@ class PlanContext:
             from reconciler.workspace.sourcemap import format_path
 
             self.errors.append(Diagnostic(self.file, 0, 0, format_path(path), message, hint))
+
+    def require(
+        self, scope: str, permission: str | tuple[str, ...], path: FieldPath, what: str
+    ) -> bool:
+        """Whether the applying account may do `what` (holding `permission`, or one of
+        several, on the team or channel at `scope`; "" = system-wide). If not, the 403
+        apply would meet becomes a plan-time error at `path`, naming the permission."""
+        wanted = (permission,) if isinstance(permission, str) else permission
+        observation = self.observation
+        if not self.options.check_permissions:
+            return True
+        if any(observation.may_at(scope, name) for name in wanted):
+            return True
+        who = str(observation.me.get("username") or "") or "the applying account"
+        where = f" on {scope}" if scope else " (system-wide)"
+        self.error(
+            path,
+            f"{what} needs the {' or '.join(wanted)} permission{where}, which {who} lacks: "
+            "apply would fail with 403",
+            hint="give the account a role that has it there, or apply with a token that does "
+            "(`mmrc plan --no-permission-check` skips this check for a token that only plans)",
+        )
+        return False
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

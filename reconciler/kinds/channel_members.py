@@ -7,7 +7,8 @@ members Mattermost puts in the default channels (town-square, off-topic).
 A user must be on the team before joining a channel: the team membership is
 planned first when team members are managed, and otherwise ensured (an
 idempotent join) right before the channel add. A guest is added only to the
-channels naming them.
+channels naming them. Adding and removing need manage_*_channel_members in the
+channel (and add_user_to_team for a team join), checked at plan time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, ForbiddenError
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.lookup import (
     DEFAULT_CHANNELS,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 name = "channel_member"
 
 ROLES = (("members", "member"), ("guests", "guest"))
+UNREADABLE = "channel_members.unreadable"  # Observation.extra: channels whose members 403
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
@@ -61,7 +63,12 @@ def observe(client: Client, context: PlanContext) -> None:
 
     def read(item: tuple[str, str]) -> tuple[str, list[dict[str, Any]]]:
         address, channel_id = item
-        return address, list(client.get_paged(f"/api/v4/channels/{channel_id}/members", {}))
+        try:
+            return address, list(client.get_paged(f"/api/v4/channels/{channel_id}/members", {}))
+        except ForbiddenError:  # plan() reports it at the channel's members
+            with observation.lock:
+                observation.extra.setdefault(UNREADABLE, set()).add(address)
+            return address, []
 
     results = client.map_concurrent(read, work)
     load_usernames(client, observation, (m["user_id"] for _, rows in results for m in rows))
@@ -100,6 +107,14 @@ def _plan_channel(
     observation = context.observation
     order = context.order_of(name)
     address = channel_address(team, channel.name)
+    if address in observation.extra.get(UNREADABLE, ()):
+        context.error(
+            (*path, "members" if channel.members is not None else "guests"),
+            f"the members of {address} cannot be read with this token (listing them needs "
+            "read_channel there: a private channel's members only), so they cannot be managed",
+            hint="plan with the token of a member of the channel, or a system admin's",
+        )
+        return []
     new_channel = observation.resolve(address) is None
     live = {obj.address: obj for obj in observation.under(address, name)}
     wanted: set[str] = set()
@@ -123,6 +138,7 @@ def _plan_channel(
             join_team = _needs_team_join(context, path, team, username, role, u_index, field)
             if join_team is None:
                 continue
+            _require_add(context, address, user, join_team, (*path, field, u_index))
             notes = (f"joins team {team} first",) if join_team else ()
             changes.append(
                 ResourceChange(
@@ -146,6 +162,12 @@ def _plan_channel(
         if channel.name in DEFAULT_CHANNELS and obj.data["role"] == "member":
             continue  # Mattermost adds every team member here
         if prune:
+            context.require(
+                address,
+                f"manage_{_channel_type(context, address)}_channel_members",
+                (*path[:2], "prune", "members"),
+                f"removing {obj.data['username']} from {address} (prune.members)",
+            )
             changes.append(
                 ResourceChange(
                     member_address,
@@ -161,6 +183,36 @@ def _plan_channel(
         else:
             context.unmanaged(member_address)
     return changes
+
+
+def _channel_type(context: PlanContext, address: str) -> str:
+    """`public` or `private` once the channel kind's change (if any) has run."""
+    planned = context.planned(address)
+    live = context.observation.resolve(address)
+    data = planned.after if planned is not None and planned.after else live.data if live else {}
+    return "private" if data.get("visibility") == "private" else "public"
+
+
+def _require_add(
+    context: PlanContext,
+    address: str,
+    user: dict[str, Any],
+    join_team: bool,
+    path: tuple[str | int, ...],
+) -> None:
+    """What adding `user` asks of the account: add_user_to_team first when the user joins
+    the team, then manage_*_channel_members (joining a public channel itself:
+    join_public_channels in the team)."""
+    team = address.split("/")[0]
+    username = str(user.get("username"))
+    if join_team:
+        context.require(team, "add_user_to_team", path, f"adding {username} to {team}")
+    kind = _channel_type(context, address)
+    if user.get("id") == context.observation.me_id and kind == "public":
+        context.require(team, "join_public_channels", path, f"joining {address}")
+        return
+    permission = f"manage_{kind}_channel_members"
+    context.require(address, permission, path, f"adding {username} to {address}")
 
 
 def _needs_team_join(

@@ -2,7 +2,8 @@
 
 Observed in bulk with `GET /channels?include_deleted=true` (pages of 200, read
 concurrently once the total is known); without the sysadmin permission that
-needs, per team from `/channels`, `/channels/private` and `/channels/deleted`.
+needs, per team from `/channels`, `/channels/private`, `/channels/deleted` and
+the applying account's own channels (the private ones it may see).
 Only channels of declared teams are kept.
 
 Mattermost's traps, handled: an archived channel holds its name, so
@@ -10,7 +11,9 @@ declaring it again plans a restore; a `renamed_from` name found live is
 renamed by id, never re-created; properties change with PATCH (never PUT,
 never an empty patch); `type` changes only through the privacy endpoint;
 town-square can be neither archived nor made private. Channels are archived,
-never deleted.
+never deleted. What each change needs (create_*_channel in the team,
+manage_*_channel_properties, convert_*, delete_*_channel in the channel,
+manage_team to restore) is checked at plan time against the account's roles.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ name = "channel"
 FIELDS = ("visibility", "purpose", "header")
 PER_PAGE = 200
 PRIVACY_NOTE = "visibility changes through the channel privacy endpoint"
+PARTIAL = "channels.partial"  # Observation.extra: not every private channel could be listed
+# POST /channels/{id}/restore: a team admin's manage_team, or the system console's
+RESTORE_PERMISSIONS = ("manage_team", "sysconsole_write_user_management_channels")
 PRIVATE_WARNING = (
     "{address}: public → private hides the channel's history from everyone who is not a member"
 )
@@ -73,14 +79,23 @@ def observe(client: Client, context: PlanContext) -> None:
         return
     try:
         channels = _read_all(client)
+        complete = True
     except ForbiddenError:
-        channels = _read_per_team(client, list(teams))
+        channels = _read_per_team(client, list(teams), observation.me_id)
+        complete = False
+    _add(context, teams, channels)
+    if not complete:
+        _look_up_unseen(client, context, {name_: id_ for id_, name_ in teams.items()})
+    _resolve_renames(context)
+
+
+def _add(context: PlanContext, teams: dict[str, str], channels: list[dict[str, Any]]) -> None:
     for channel in channels:
         team_name = teams.get(str(channel.get("team_id")))
         if team_name is None or channel.get("type") not in ("O", "P"):
             continue
         data = normalise(channel)
-        observation.add(
+        context.observation.add(
             LiveObject(
                 address=channel_address(team_name, data["name"]),
                 kind=name,
@@ -91,7 +106,32 @@ def observe(client: Client, context: PlanContext) -> None:
                 archived=int(channel.get("delete_at") or 0) > 0,
             )
         )
-    _resolve_renames(context)
+
+
+def _look_up_unseen(client: Client, context: PlanContext, team_ids: dict[str, str]) -> None:
+    """Without the permission to list every channel, a declared channel (or an old name of
+    it) that no listing showed is looked up by name: a team admin sees private channels it
+    is not in that way. For anyone else, what stays unseen may be a private channel hidden
+    from this token (`plan` warns when it would create one)."""
+    observation = context.observation
+    work: list[tuple[str, str]] = []
+    for team in context.workspace.teams:
+        if team.name not in team_ids:
+            continue
+        for channel in team.channels:
+            for channel_name in (channel.name, *channel.renamed_from):
+                if observation.get(channel_address(team.name, channel_name)) is None:
+                    work.append((team.name, channel_name))
+
+    def look(item: tuple[str, str]) -> dict[str, Any] | None:
+        try:
+            return _find(client, team_ids[item[0]], item[1])
+        except ForbiddenError:
+            return None
+
+    found = [channel for channel in client.map_concurrent(look, work) if channel is not None]
+    _add(context, {team_ids[t]: t for t in team_ids}, found)
+    observation.extra[PARTIAL] = True
 
 
 def _read_all(client: Client) -> list[dict[str, Any]]:
@@ -123,15 +163,22 @@ def _read_all(client: Client) -> list[dict[str, Any]]:
     return channels
 
 
-def _read_per_team(client: Client, team_ids: list[str]) -> list[dict[str, Any]]:
+def _read_per_team(client: Client, team_ids: list[str], me: str) -> list[dict[str, Any]]:
+    """Public, private and archived channels per team, and the account's own channels
+    (the private ones it belongs to, when it may not list every private channel)."""
+
     def read(item: tuple[str, str]) -> list[dict[str, Any]]:
         team_id, suffix = item
         try:
+            if suffix == "mine":
+                path = f"/api/v4/users/{me}/teams/{team_id}/channels"
+                return list(client.get(path, {"include_deleted": "true"}) or [])
             return list(client.get_paged(f"/api/v4/teams/{team_id}/channels{suffix}", {}))
         except ForbiddenError:
             return []  # private channels need manage_system; the plan then sees public ones
 
-    work = [(t, s) for t in team_ids for s in ("", "/private", "/deleted")]
+    suffixes = ("", "/private", "/deleted", *(("mine",) if me else ()))
+    work = [(t, s) for t in team_ids for s in suffixes]
     found: dict[str, dict[str, Any]] = {}
     for rows in client.map_concurrent(read, work):
         for channel in rows:
@@ -176,11 +223,18 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                 _check_town_square(context, path, desired, channel.archived)
             change = _plan_one(context, address, desired, channel.archived is True, live, team.name)
             if change is not None:
+                _require(context, change, path)
                 changes.append(change)
         for live in observation.under(parent, name):
             if live.address in claimed or live.archived:
                 continue
             if team.prune.channels and live.data["name"] not in DEFAULT_CHANNELS:
+                context.require(
+                    live.address,
+                    f"delete_{_type(live.data)}_channel",
+                    ("teams", t_index, "prune", "channels"),
+                    f"archiving {live.address} (prune.channels)",
+                )
                 changes.append(
                     ResourceChange(
                         live.address,
@@ -210,6 +264,43 @@ def _check_town_square(
         )
     if archived:
         context.error((*path, "archived"), "town-square cannot be archived (Mattermost forbids it)")
+
+
+def _type(data: dict[str, Any] | Any) -> str:
+    """`public` or `private`, as Mattermost's permission names spell a channel's type."""
+    return "private" if dict(data or {}).get("visibility") == "private" else "public"
+
+
+def _require(context: PlanContext, change: ResourceChange, path: tuple[str | int, ...]) -> None:
+    """What apply will ask of the account for `change`, checked now (403s become errors)."""
+    address = change.address
+    team = address.split("/")[0]
+    if change.action is Action.CREATE:
+        permission = f"create_{_type(change.after)}_channel"
+        context.require(team, permission, (*path, "name"), f"creating {address}")
+        observation = context.observation
+        if observation.extra.get(PARTIAL) and not observation.may_at(team, "manage_team"):
+            context.warn(
+                f"{address}: this token cannot see every private channel of {team}; if a "
+                "private channel of this name exists, creating it will fail (a team admin's "
+                "or system admin's token sees it)"
+            )
+        return
+    if change.action is Action.ARCHIVE:
+        permission = f"delete_{_type(change.before)}_channel"
+        context.require(address, permission, (*path, "archived"), f"archiving {address}")
+        return
+    if change.action is Action.RESTORE:
+        context.require(team, RESTORE_PERMISSIONS, (*path, "name"), f"restoring {address}")
+    properties = f"manage_{_type(change.after)}_channel_properties"
+    for field in change.fields:
+        if field.field == "visibility":
+            to = "private" if field.after == "private" else "public"
+            permission = f"convert_{'public' if to == 'private' else 'private'}_channel_to_{to}"
+        else:
+            permission = properties
+        what = f"changing {field.field} of {address}"
+        context.require(address, permission, (*path, field.field), what)
 
 
 def _plan_one(

@@ -4,8 +4,9 @@ Observed with `GET /channels/{id}/moderations`, only for channels that
 declare moderation (or whose naming class does); that is the one per-object
 read, so it stays on demand. Only declared settings are compared and patched.
 The plan fails early, naming the field, where the API would refuse: an
-unlicensed server (403), an account without the system-console permission,
-or a setting the team/system scheme does not grant (the server answers 500).
+unlicensed server (403), a change by an account without the system-console
+permission (403), or a setting the team/system scheme does not grant (the
+server answers 500).
 The `scheme_id` a moderation patch flips on the channel is never diffed.
 """
 
@@ -120,16 +121,12 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                     "unlicensed and would refuse it (403)",
                 )
                 continue
-            if not observation.may(WRITE_PERMISSION):
-                context.error(
-                    path,
-                    f"channel moderation{origin} needs the {WRITE_PERMISSION} permission, which the "
-                    "applying account lacks (403)",
-                )
-                continue
             address = f"{channel_address(team.name, channel.name)}/moderation"
             live = observation.get(address)
+            what = f"channel moderation{origin}"
             if live is None:
+                if not context.require("", WRITE_PERMISSION, path, what):
+                    continue
                 fields = tuple(FieldChange(k, None, v) for k, v in desired.items())
                 changes.append(
                     ResourceChange(
@@ -153,7 +150,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                         f"{field.field}: true is not granted by the team/system permission scheme, "
                         "so the channel cannot enable it (the server would answer 500)",
                     )
-            if fields:
+            if fields and context.require("", WRITE_PERMISSION, path, what):
                 changes.append(
                     ResourceChange(
                         address,

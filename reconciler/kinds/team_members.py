@@ -5,6 +5,8 @@ or guests are managed. The applying account and bots are implicit members and
 never drift. Undeclared members are removed only with `prune.members`, else
 listed as unmanaged. A username under `members` must be a regular account and
 one under `guests` a guest account: mmrc manages memberships, not accounts.
+Adding needs `add_user_to_team` and removing `remove_user_from_team` in the team
+(checked at plan time against the account's roles there).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, ForbiddenError
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.lookup import already_done, load_usernames, team_address
 from reconciler.plan import Action, FieldChange, ResourceChange
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 name = "team_member"
 
 ROLES = (("members", "member"), ("guests", "guest"))
+UNREADABLE = "team_members.unreadable"  # Observation.extra: teams whose members 403
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
@@ -54,7 +57,12 @@ def observe(client: Client, context: PlanContext) -> None:
 
     def read(item: tuple[str, str]) -> tuple[str, list[dict[str, Any]]]:
         team_name, team_id = item
-        return team_name, list(client.get_paged(f"/api/v4/teams/{team_id}/members", {}))
+        try:
+            return team_name, list(client.get_paged(f"/api/v4/teams/{team_id}/members", {}))
+        except ForbiddenError:  # plan() reports it at the team's members
+            with observation.lock:
+                observation.extra.setdefault(UNREADABLE, set()).add(team_name)
+            return team_name, []
 
     results = client.map_concurrent(read, teams)
     load_usernames(client, observation, (m["user_id"] for _, rows in results for m in rows))
@@ -85,6 +93,15 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
         if not managed(team):
             continue
         parent = team_address(team.name)
+        if team.name in observation.extra.get(UNREADABLE, ()):
+            field = "members" if team.members is not None else "guests"
+            context.error(
+                ("teams", t_index, field),
+                f"the members of {parent} cannot be read with this token (listing them needs "
+                "view_team there), so they cannot be managed",
+                hint="plan with the token of a member of the team, or a system admin's",
+            )
+            continue
         new_team = observation.get(parent) is None
         live = {obj.address: obj for obj in observation.under(parent, name)}
         wanted: set[str] = set()
@@ -105,6 +122,11 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                 wanted.add(address)
                 if address in live or (new_team and user.get("id") == observation.me_id):
                     continue
+                context.require(
+                    *_add_permission(context, parent, user),
+                    ("teams", t_index, field, u_index),
+                    f"adding {username} to {parent}",
+                )
                 after = {"username": username, "role": role}
                 changes.append(
                     ResourceChange(
@@ -125,6 +147,12 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
             if _implicit(context, obj):
                 continue
             if team.prune.members:
+                context.require(
+                    parent,
+                    "remove_user_from_team",
+                    ("teams", t_index, "prune", "members"),
+                    f"removing {obj.data['username']} from {parent} (prune.members)",
+                )
                 changes.append(
                     ResourceChange(
                         address,
@@ -141,6 +169,16 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
             else:
                 context.unmanaged(address)
     return changes
+
+
+def _add_permission(context: PlanContext, team: str, user: dict[str, Any]) -> tuple[str, str]:
+    """(scope, permission) that POST /teams/{id}/members asks of the account: joining
+    itself needs join_{public,private}_teams system-wide, adding others add_user_to_team."""
+    if user.get("id") != context.observation.me_id:
+        return team, "add_user_to_team"
+    live = context.observation.get(team)
+    open_ = live is not None and live.raw.get("type") == "O"
+    return "", "join_public_teams" if open_ else "join_private_teams"
 
 
 def _implicit(context: PlanContext, obj: LiveObject) -> bool:

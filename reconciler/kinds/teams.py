@@ -1,10 +1,12 @@
 """Teams: create, update in place, restore. Keyed by `name`, which Mattermost never lets change.
 
 Observed with `GET /teams` (paged; deleted teams included: a deleted team
-holds its name, so declaring it again plans a restore). Updates PATCH only the
+holds its name, so declaring it again plans a restore), and for an account that
+is not a system admin also `GET /users/{id}/teams` (its invite-only teams). Updates PATCH only the
 changed fields; `visibility` is the pair `type` + `allow_open_invite`, which
 only `PUT /teams/{id}/privacy` sets together. Undeclared teams are unmanaged:
-mmrc never deletes a team.
+mmrc never deletes a team. Creating needs `create_team`; changing or restoring
+needs `manage_team` in the team (a team admin's), else the plan fails early.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import NotFoundError
+from reconciler.errors import ForbiddenError, NotFoundError
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.diffing import declared, diff_fields
 from reconciler.kinds.lookup import team_address
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 name = "team"
 
 FIELDS = ("display_name", "visibility", "description", "allowed_domains")
+MANAGE = "manage_team"
 PRIVACY_NOTE = (
     "visibility changes through the team privacy endpoint, which sets type and "
     "allow_open_invite together"
@@ -50,7 +53,19 @@ def normalise(team: dict[str, Any]) -> dict[str, Any]:
 
 
 def observe(client: Client, context: PlanContext) -> None:
-    for team in client.get_paged("/api/v4/teams", {}, per_page=200):
+    observation = context.observation
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        for team in client.get_paged("/api/v4/teams", {}, per_page=200):
+            found[str(team["id"])] = team
+    except ForbiddenError:
+        pass  # neither list_public_teams nor list_private_teams: only its own teams below
+    if observation.me_id and not observation.is_system_admin:
+        # without list_private_teams, GET /teams leaves out the invite-only teams the
+        # account is in; its own teams it may always read
+        for team in client.get(f"/api/v4/users/{observation.me_id}/teams") or ():
+            found.setdefault(str(team["id"]), team)
+    for team in found.values():
         data = normalise(team)
         context.observation.add(
             LiveObject(
@@ -80,6 +95,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
         if live is None:
             if _looks_renamed(context, index, declared_names):
                 continue
+            context.require("", "create_team", ("teams", index, "name"), f"creating {address}")
             fields = tuple(FieldChange(k, None, v) for k, v in desired.items())
             changes.append(
                 ResourceChange(
@@ -96,10 +112,14 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
         if live.archived:
             action = Action.RESTORE
             notes = ("the team was deleted; it is restored with its channels", *notes)
+            context.require(address, MANAGE, ("teams", index, "name"), f"restoring {address}")
         elif fields:
             action = Action.UPDATE
         else:
             continue
+        for field in fields:  # PATCH and the privacy endpoint both need manage_team
+            path = ("teams", index, field.field)
+            context.require(address, MANAGE, path, f"changing {field.field} of {address}")
         changes.append(
             ResourceChange(
                 address,

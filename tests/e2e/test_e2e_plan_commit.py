@@ -1,17 +1,13 @@
-"""`--commit SHA` on `mmrc plan` and `mmrc drift`: the markdown names the commit, and the
-GitHub action's plan step (run for real, with the installed mmrc) finds and passes it."""
+"""`--commit SHA` on `mmrc plan` and `mmrc drift`: the markdown names the commit (the GitHub
+action's use of it runs in test_e2e_action_plan_step.py)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from live_sandbox import LiveSandbox
-from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSPACE = REPO / "workspace.yaml"
@@ -62,45 +58,3 @@ def test_drift_names_the_checked_commit(demo: LiveSandbox) -> None:
         "plan", "-f", str(WORKSPACE), "--drift", "--format", "markdown", "--commit", SHA, **SECRETS
     )
     assert "Checked commit `0123456`" in via_plan.output
-
-
-def plan_step() -> str:
-    action = YAML(typ="safe").load((REPO / ".github/actions/mmrc-plan/action.yml").read_text())
-    step = next(s for s in action["runs"]["steps"] if s.get("id") == "plan")
-    return str(step["run"])
-
-
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_the_actions_plan_step_passes_the_commit_to_the_real_mmrc(
-    demo: LiveSandbox, tmp_path: Path
-) -> None:
-    mmrc = Path(sys.executable).parent / "mmrc"
-    assert mmrc.exists(), "mmrc is not installed next to this Python"
-    output = tmp_path / "github_output"
-    output.write_text("")
-    env = {
-        "PATH": f"{mmrc.parent}:/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "RUNNER_TEMP": str(tmp_path),
-        "GITHUB_OUTPUT": str(output),
-        "WORKSPACE": str(WORKSPACE),
-        "PLAN_FILE": str(tmp_path / "plan.json"),
-        "COMMIT": SHA,
-        "EXTRA_ARGS": "--no-color",
-        "MM_URL": demo.url,
-        "MM_TOKEN": demo.token,
-        **SECRETS,
-    }
-    # GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail`
-    subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", plan_step()],
-        env=env,
-        cwd=tmp_path,
-        check=True,
-        timeout=120,
-    )
-    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
-    assert outputs["exitcode"] == "2", (tmp_path / "mmrc-plan.err").read_text()
-    markdown = (tmp_path / "mmrc-plan.md").read_text()
-    assert "Planned commit `0123456`" in markdown
-    assert (tmp_path / "plan.json").exists()

@@ -86,14 +86,29 @@ def test_moderation_from_a_naming_class_says_so() -> None:
     assert problem.startswith("teams[0].channels[0]: channel moderation (from its naming class)")
 
 
-def test_without_the_write_permission_it_is_an_error() -> None:
+def test_a_change_without_the_write_permission_is_an_error() -> None:
     obs = world(admin=False)
     obs.permissions = frozenset({moderation.READ_PERMISSION})
     add_moderation(obs, DEV, LIVE)
     ctx = context(ws_with({"guests": {"post": False}}), obs)
     assert plan(moderation, ctx) == []
-    [problem] = errors(ctx)
-    assert moderation.WRITE_PERMISSION in problem and "(403)" in problem
+    assert errors(ctx) == [
+        "teams[0].channels[0].moderation: channel moderation needs the "
+        "sysconsole_write_user_management_channels permission (system-wide), which mmrc "
+        "lacks: apply would fail with 403"
+    ]
+    # a token that only plans (--no-permission-check) gets the plan
+    ctx = context(ws_with({"guests": {"post": False}}), obs, check_permissions=False)
+    assert len(plan(moderation, ctx)) == 1 and ctx.errors == []
+
+
+def test_reading_without_writing_is_fine_when_nothing_changes() -> None:
+    obs = world(admin=False)  # e.g. a read-only system admin planning in CI
+    obs.permissions = frozenset({moderation.READ_PERMISSION})
+    add_moderation(obs, DEV, LIVE)
+    ctx = context(ws_with({"guests": {"post": True}}), obs)
+    assert plan(moderation, ctx) == []
+    assert ctx.errors == []
 
 
 def test_enabling_what_the_scheme_does_not_grant_is_an_error() -> None:

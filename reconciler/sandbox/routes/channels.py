@@ -214,6 +214,25 @@ def user_team_channels(sb: Sandbox, req: Request) -> Response:
     return json_response([c.to_json() for c in channels])
 
 
+@route("GET", "/api/v4/users/{user_id}/teams/{team_id}/channels/members")
+def user_team_channel_members(sb: Sandbox, req: Request) -> Response:
+    """A user's memberships (with roles) in the channels of one team, archived channels
+    included (MM api4 `getChannelMembersForTeamForUser`)."""
+    user_id = url_id(req, "user_id")
+    team_id = url_id(req, "team_id")
+    sb.require_permission(req, "view_team", team_id=team_id)
+    if user_id != req.user.id:
+        sb.require_permission(req, "manage_system", team_id=team_id)
+    core = sb.core
+    members = [
+        member
+        for member in core.user_channel_members(user_id)
+        if core.channels[member.channel_id].team_id == team_id
+    ]
+    members.sort(key=lambda m: m.channel_id)
+    return json_response([member_json(core, m) for m in members])
+
+
 # -- create / update -------------------------------------------------------------------------------
 
 

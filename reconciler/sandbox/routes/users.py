@@ -304,6 +304,22 @@ def user_teams(sb: Sandbox, req: Request) -> Response:
     return json_response(teams)
 
 
+@route("GET", "/api/v4/users/{user_id}/teams/members")
+def user_team_members(sb: Sandbox, req: Request) -> Response:
+    """Every team membership of a user with its roles, removed ones included (MM api4
+    `getTeamMembersForUser`: the user themself, or `read_other_users_teams`)."""
+    user_id = url_id(req, "user_id")
+    if user_id != req.user.id and not sb.core.has_permission(req.user, "read_other_users_teams"):
+        raise permission_error(req.user.id, "read_other_users_teams")
+    user = get_user(sb, user_id)
+    if not can_see(sb, req.user, user):
+        raise permission_error(req.user.id, "view_members")
+    members = sorted(
+        sb.core.team_members_by_user.get(user_id, {}).values(), key=lambda m: m.team_id
+    )
+    return json_response([m.to_json() for m in members])
+
+
 def patch_fields(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name in names:
