@@ -119,6 +119,8 @@ def _look_up_unseen(client: Client, context: PlanContext, team_ids: dict[str, st
         if team.name not in team_ids:
             continue
         for channel in team.channels:
+            if observation.get(channel_address(team.name, channel.name)) is not None:
+                continue  # seen: its old names no longer matter
             for channel_name in (channel.name, *channel.renamed_from):
                 if observation.get(channel_address(team.name, channel_name)) is None:
                     work.append((team.name, channel_name))

@@ -139,7 +139,11 @@ def test_a_team_admin_may_manage_the_team_but_not_channels_it_is_not_in(
     assert live.team("alpha")["description"] == "new"
     assert live.channel("alpha", "secret")["purpose"] == "changed"
     assert live.channel("alpha", "fresh")["type"] == "P"
+    live.clear_requests()
     assert lead.mmrc("plan", "-f", path, "--detailed-exitcode").exit_code == 0
+    # only what no listing showed it is looked up by name: the private #hidden
+    lookups = [r["path"] for r in live.requests() if "/channels/name/" in r["path"]]
+    assert [p.rsplit("/", 1)[1] for p in lookups] == ["hidden"]
 
 
 def test_a_plain_member_gets_every_refusal_named_at_its_field(live: LiveSandbox) -> None:
