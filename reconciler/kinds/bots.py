@@ -6,7 +6,10 @@ its username, so declaring it again plans an enable). Create needs
 switch); display name and description change with `PUT /bots/{id}` (a
 patch). A bot the file no longer declares is disabled only with
 `--prune-bots`, and only when the mmrc account owns it (bots of plugins and
-of other people are never touched); otherwise it is reported as unmanaged.
+of other people are never touched) and no declared webhook or command names
+it as owner (pruning must not leave a declared integration to a deactivated
+account); otherwise it is reported as unmanaged (unless in use as such an
+owner). A disabled bot that a declared integration names as owner is a warning.
 Integrations name a bot as their `owner`; they find its user id at
 `bot.<username>` in the id table.
 """
@@ -20,6 +23,7 @@ from reconciler.errors import NotFoundError
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.diffing import declared, diff_fields
+from reconciler.kinds.lookup import team_address
 from reconciler.plan import Action, FieldChange, ResourceChange
 
 if TYPE_CHECKING:
@@ -57,7 +61,11 @@ def observe(client: Client, context: PlanContext) -> None:
         return
     observation = context.observation
     for bot in client.get_paged("/api/v4/bots", {"include_deleted": "true"}, per_page=200):
-        observation.remember_user({"id": bot["user_id"], "username": bot["username"]})
+        # is_bot: bots are implicit team/channel members (Observation.bot_ids), and a user id
+        # remembered here is not looked up again (lookup.load_usernames)
+        observation.remember_user(
+            {"id": bot["user_id"], "username": bot["username"], "is_bot": True}
+        )
         observation.add(
             LiveObject(
                 address=address_of(str(bot["username"])),
@@ -111,9 +119,21 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
             )
         )
     me = observation.me_id
+    in_use = _integration_owners(context.workspace)
     for live in observation.of_kind(name):
-        if live.address in declared_names or live.archived:
+        if live.address in declared_names:
             continue
+        user = str(live.data["username"])
+        if live.archived:
+            if user in in_use:
+                context.warn(
+                    f"{live.address} is disabled, but {in_use[user]} names it as owner, "
+                    "so that integration belongs to a deactivated account "
+                    f"(declare {user} under bots: to enable it again)"
+                )
+            continue
+        if user in in_use:
+            continue  # the owner of a declared integration: in use, so never pruned
         owned = bool(me) and str(live.raw.get("owner_id", "")) == me
         if _prune(context) and owned:
             changes.append(
@@ -130,6 +150,21 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
         else:
             context.unmanaged(live.address)
     return changes
+
+
+def _integration_owners(workspace: Workspace) -> dict[str, str]:
+    """username → the first declared webhook or command that names it as owner."""
+    owners: dict[str, str] = {}
+    for team in workspace.teams:
+        named = (
+            *((f"incoming_webhook.{h.display_name}", h.owner) for h in team.incoming_webhooks),
+            *((f"outgoing_webhook.{h.display_name}", h.owner) for h in team.outgoing_webhooks),
+            *((f"command.{c.trigger.lower()}", c.owner) for c in team.commands),
+        )
+        for key, owner in named:
+            if owner:
+                owners.setdefault(owner, f"{team_address(team.name)}/{key}")
+    return owners
 
 
 def _find(client: Client, username: str) -> dict[str, Any] | None:
