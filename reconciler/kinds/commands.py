@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from reconciler.kinds import integration_lists as lists
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
-from reconciler.kinds.diffing import declared, diff_fields
-from reconciler.kinds.lookup import load_usernames, team_address
+from reconciler.kinds.diffing import declared
+from reconciler.kinds.lookup import team_address
 from reconciler.outputs import Output
-from reconciler.plan import Action, FieldChange, ResourceChange
+from reconciler.plan import Action, ResourceChange
 
 if TYPE_CHECKING:
     from reconciler.client import Client
@@ -51,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
 }
 METHOD = {"P": "POST", "G": "GET"}
 METHOD_CODE = {v: k for k, v in METHOD.items()}
+DISABLED = "command_disabled"  # observation.extra key: set of teams answered 501
 REPLACE_NOTE = (
     "Mattermost cannot change a slash command's owner in place: it is deleted and created "
     "again, which gives it a new token (hand the outputs file to n8n)"
@@ -62,11 +64,7 @@ def address_of(team: str, trigger: str) -> str:
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
-    bots = {bot.username for bot in workspace.bots}
-    for ti, team in enumerate(workspace.teams):
-        for ci, command in enumerate(team.commands):
-            if command.owner and command.owner not in bots:
-                yield UserRef(command.owner, ("teams", ti, "commands", ci, "owner"))
+    return lists.owner_references(workspace, "commands")
 
 
 def normalise(command: dict[str, Any], observation: Observation) -> dict[str, Any]:
@@ -93,15 +91,15 @@ def _list(client: Client, team_id: str) -> list[dict[str, Any]]:
 def observe(client: Client, context: PlanContext) -> None:
     """The commands of the teams that declare commands or prune them."""
     observation = context.observation
-    disabled: set[str] = observation.extra.setdefault("command_disabled", set())
-    teams = support.teams_to_read(context, lambda t: bool(t.commands or t.prune.commands))
-    read = support.read_teams(client, teams, lambda team_id: _list(client, team_id))
-    creators = [str(c.get("creator_id")) for _, commands in read for c in commands or ()]
-    load_usernames(client, observation, creators)
+    read = lists.read_lists(
+        client,
+        context,
+        TEAM_LIST,
+        lambda team_id: _list(client, team_id),
+        owner_field="creator_id",
+        disabled_key=DISABLED,
+    )
     for team, commands in read:
-        if commands is None:  # EnableCommands=false
-            disabled.add(team)
-            continue
         for command in commands:
             address = address_of(team, str(command.get("trigger") or ""))
             support.remember_token(observation, address, str(command.get("token") or ""))
@@ -124,74 +122,21 @@ def desired_of(command: Command) -> dict[str, Any]:
 
 
 def plan(context: PlanContext) -> Iterable[ResourceChange]:
-    observation = context.observation
-    order = context.order_of(name)
-    changes: list[ResourceChange] = []
-    for ti, team in enumerate(context.workspace.teams):
-        base = ("teams", ti, "commands")
-        if team.commands:
-            support.require_switch(
-                context, "slash_commands", base, f"team {team.name!r} declares slash commands"
-            )
-        keys = set()
-        for ci, command in enumerate(team.commands):
-            address = address_of(team.name, command.trigger)
-            keys.add(address)
-            desired = desired_of(command)
-            support.check_overrides(context, desired, (*base, ci), f"slash command {address}")
-            live = observation.get(address)
-            if live is None:
-                after = {**DEFAULTS, **desired}
-                fields = tuple(FieldChange(k, None, v) for k, v in after.items())
-                changes.append(
-                    ResourceChange(
-                        address,
-                        name,
-                        Action.CREATE,
-                        None,
-                        after,
-                        fields,
-                        team=team.name,
-                        order=order,
-                    )
-                )
-                continue
-            fields = diff_fields(desired, live.data)
-            if not fields:
-                continue
-            owner_changed = any(f.field == "owner" for f in fields)
-            changes.append(
-                ResourceChange(
-                    address,
-                    name,
-                    Action.REPLACE if owner_changed else Action.UPDATE,
-                    dict(live.data),
-                    {**live.data, **desired},
-                    fields,
-                    (REPLACE_NOTE,) if owner_changed else (),
-                    team=team.name,
-                    order=order,
-                )
-            )
-        for live in observation.under(team_address(team.name), name):
-            if live.address in keys:
-                continue
-            if not team.prune.commands:
-                context.unmanaged(live.address)
-                continue
-            changes.append(
-                ResourceChange(
-                    live.address,
-                    name,
-                    Action.REMOVE,
-                    dict(live.data),
-                    None,
-                    notes=("not declared and prune.commands is on",),
-                    team=team.name,
-                    order=order,
-                )
-            )
-    return changes
+    return lists.plan_lists(context, TEAM_LIST)
+
+
+TEAM_LIST = lists.TeamList(
+    kind=name,
+    field="commands",
+    label="slash command",
+    switch="slash_commands",
+    prune="commands",
+    key_field="trigger",
+    address=lambda team, command: address_of(team, command.trigger),
+    desired=desired_of,
+    defaults=DEFAULTS,
+    on_change=lists.replace_when_owner_changes(REPLACE_NOTE),
+)
 
 
 def _body(after: dict[str, Any], team_id: str) -> dict[str, Any]:
@@ -211,9 +156,7 @@ def _body(after: dict[str, Any], team_id: str) -> dict[str, Any]:
 
 
 def record(context: ApplyContext, address: str, token: str) -> None:
-    team, key = address.split("/command.", 1)
-    with context.lock:
-        context.results[address] = Output(address, name, team.removeprefix("team."), key, token)
+    lists.record_output(context, address, name, token)
 
 
 def _create(change: ResourceChange, context: ApplyContext) -> None:
@@ -223,26 +166,21 @@ def _create(change: ResourceChange, context: ApplyContext) -> None:
     body = _body(after, team_id)
     if after.get("owner"):
         body["creator_id"] = support.owner_id(context, after["owner"])
-
-    def find() -> dict[str, Any] | None:
-        for command in _list(client, team_id):
-            if str(command.get("trigger", "")).lower() == after["trigger"]:
-                return command
-        return None
-
-    created = client.create("/api/v4/commands", body, find_existing=find)
-    context.set_id(change.address, str(created["id"]))
+    created = lists.create_once(
+        context,
+        change,
+        "/api/v4/commands",
+        body,
+        listing=lambda: _list(client, team_id),
+        same=lambda command: str(command.get("trigger", "")).lower() == after["trigger"],
+    )
     record(context, change.address, str(created.get("token") or ""))
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
-    if change.action in (Action.REMOVE, Action.REPLACE):
-        client.delete(f"/api/v4/commands/{context.id_of(change.address)}")
-        if change.action is Action.REMOVE:
-            with context.lock:
-                context.results[change.address] = None
-            return
+    if lists.delete_for(change, context, "/api/v4/commands"):
+        return
     if change.action in (Action.CREATE, Action.REPLACE):
         _create(change, context)
         return
@@ -263,10 +201,4 @@ def regenerate(context: ApplyContext, address: str) -> None:
 
 def outputs(observation: Observation, site_url: str) -> list[Output]:
     """The token of every observed slash command (callers drop the unmanaged ones)."""
-    found = []
-    for live in observation.of_kind(name):
-        token = support.token_of(observation, live.address)
-        if token is not None:
-            key = live.address.split("/command.", 1)[1]
-            found.append(Output(live.address, name, live.team, key, token))
-    return found
+    return lists.observed_tokens(observation, name)

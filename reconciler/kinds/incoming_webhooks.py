@@ -25,17 +25,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import ApiError, ApplyError
+from reconciler.kinds import integration_lists as lists
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
-from reconciler.kinds.diffing import declared, diff_fields
-from reconciler.kinds.lookup import load_usernames, team_address
+from reconciler.kinds.diffing import declared
+from reconciler.kinds.lookup import team_address
 from reconciler.outputs import Output, hook_url
-from reconciler.plan import Action, FieldChange, ResourceChange
+from reconciler.plan import Action, ResourceChange
 
 if TYPE_CHECKING:
     from reconciler.client import Client
     from reconciler.kinds.base import ApplyContext, Observation, PlanContext
-    from reconciler.workspace.models import Workspace
+    from reconciler.workspace.models import IncomingWebhook, Workspace
+    from reconciler.workspace.sourcemap import FieldPath
 
 name = "incoming_webhook"
 
@@ -65,11 +67,7 @@ def address_of(team: str, display_name: str) -> str:
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
-    bots = {bot.username for bot in workspace.bots}
-    for ti, team in enumerate(workspace.teams):
-        for hi, hook in enumerate(team.incoming_webhooks):
-            if hook.owner and hook.owner not in bots:
-                yield UserRef(hook.owner, ("teams", ti, "incoming_webhooks", hi, "owner"))
+    return lists.owner_references(workspace, "incoming_webhooks")
 
 
 def normalise(hook: dict[str, Any], observation: Observation, team: str) -> dict[str, Any]:
@@ -93,20 +91,17 @@ def _list(client: Client, team_id: str) -> list[dict[str, Any]]:
 def observe(client: Client, context: PlanContext) -> None:
     """The hooks of the teams that declare incoming webhooks or prune webhooks."""
     observation = context.observation
-    disabled: set[str] = observation.extra.setdefault(DISABLED, set())
     ambiguous: dict[str, list[dict[str, Any]]] = observation.extra.setdefault(AMBIGUOUS, {})
-    teams = support.teams_to_read(context, lambda t: bool(t.incoming_webhooks or t.prune.webhooks))
-    read = support.read_teams(client, teams, lambda team_id: _list(client, team_id))
-    owners = [str(h.get("user_id")) for _, hooks in read for h in hooks or ()]
-    load_usernames(client, observation, owners)
+    read = lists.read_lists(
+        client,
+        context,
+        TEAM_LIST,
+        lambda team_id: _list(client, team_id),
+        owner_field="user_id",
+        disabled_key=DISABLED,
+    )
     for team, hooks in read:
-        if hooks is None:  # EnableIncomingWebhooks=false
-            disabled.add(team)
-            continue
-        seen: dict[str, list[dict[str, Any]]] = {}
-        for hook in hooks:
-            seen.setdefault(str(hook.get("display_name") or ""), []).append(hook)
-        for display_name, group in seen.items():
+        for display_name, group in lists.by_display_name(hooks).items():
             address = address_of(team, display_name)
             if len(group) > 1:
                 ambiguous[address] = group
@@ -123,99 +118,61 @@ def observe(client: Client, context: PlanContext) -> None:
             )
 
 
-def desired_of(hook: Any) -> dict[str, Any]:
+def desired_of(hook: IncomingWebhook) -> dict[str, Any]:
     desired = {"display_name": hook.display_name, "channel": hook.channel}
     desired.update(declared(hook, OPTIONAL))
     return desired
 
 
 def plan(context: PlanContext) -> Iterable[ResourceChange]:
-    observation = context.observation
-    ambiguous: dict[str, list[dict[str, Any]]] = observation.extra.get(AMBIGUOUS, {})
-    order = context.order_of(name)
-    changes: list[ResourceChange] = []
-    for ti, team in enumerate(context.workspace.teams):
-        base = ("teams", ti, "incoming_webhooks")
-        if team.incoming_webhooks:
-            support.require_switch(
-                context, "incoming_webhooks", base, f"team {team.name!r} declares incoming webhooks"
-            )
-        keys = set()
-        for hi, hook in enumerate(team.incoming_webhooks):
-            path = (*base, hi)
-            address = address_of(team.name, hook.display_name)
-            keys.add(address)
-            desired = desired_of(hook)
-            support.check_overrides(context, desired, path, f"incoming webhook {address}")
-            if address in ambiguous:
-                _ambiguity_error(context, (*path, "display_name"), address, ambiguous[address])
-                continue
-            live = observation.get(address)
-            if live is None:
-                after = {**DEFAULTS, **desired}
-                fields = tuple(FieldChange(k, None, v) for k, v in after.items())
-                changes.append(
-                    ResourceChange(
-                        address,
-                        name,
-                        Action.CREATE,
-                        None,
-                        after,
-                        fields,
-                        team=team.name,
-                        order=order,
-                    )
-                )
-                continue
-            fields = diff_fields(desired, live.data)
-            if not fields:
-                continue
-            action: Action = Action.UPDATE
-            notes: tuple[str, ...] = ()
-            if any(f.field == "owner" for f in fields):
-                why = _no_move(context, str(desired["owner"]))
-                if why is None:
-                    notes = (OWNER_NOTE,)
-                else:
-                    action, notes = Action.REPLACE, (REPLACE_NOTE.format(why=why),)
-                    context.warn(
-                        f"{address}: the new owner {desired['owner']!r} replaces the incoming "
-                        "webhook, so its URL changes (apply --outputs-file writes the new one)"
-                    )
-            changes.append(
-                ResourceChange(
-                    address,
-                    name,
-                    action,
-                    dict(live.data),
-                    {**live.data, **desired},
-                    fields,
-                    notes,
-                    team=team.name,
-                    order=order,
-                )
-            )
-        for live in observation.under(team_address(team.name), name):
-            if live.address in keys:
-                continue
-            if not team.prune.webhooks:
-                context.unmanaged(live.address)
-            elif live.address in ambiguous:
-                _ambiguity_error(context, (*base,), live.address, ambiguous[live.address])
-            else:
-                changes.append(
-                    ResourceChange(
-                        live.address,
-                        name,
-                        Action.REMOVE,
-                        dict(live.data),
-                        None,
-                        notes=("not declared and prune.webhooks is on",),
-                        team=team.name,
-                        order=order,
-                    )
-                )
-    return changes
+    return lists.plan_lists(context, TEAM_LIST)
+
+
+def _owner_rule(
+    context: PlanContext, address: str, desired: Mapping[str, Any], fields: lists.Fields
+) -> tuple[Action, tuple[str, ...]]:
+    """A new owner moves the hook (same URL) where the server can, else replaces it."""
+    if not lists.owner_changed(fields):
+        return Action.UPDATE, ()
+    why = _no_move(context, str(desired["owner"]))
+    if why is None:
+        return Action.UPDATE, (OWNER_NOTE,)
+    context.warn(
+        f"{address}: the new owner {desired['owner']!r} replaces the incoming "
+        "webhook, so its URL changes (apply --outputs-file writes the new one)"
+    )
+    return Action.REPLACE, (REPLACE_NOTE.format(why=why),)
+
+
+def _refuse_ambiguous(context: PlanContext, path: FieldPath, address: str) -> bool:
+    hooks: list[dict[str, Any]] | None = context.observation.extra.get(AMBIGUOUS, {}).get(address)
+    if hooks is None:
+        return False
+    named = "; ".join(support.describe_hook_id(h) for h in hooks)
+    context.error(
+        path,
+        f"{address} is ambiguous: {len(hooks)} live incoming webhooks have this display "
+        f"name ({named})",
+        hint="rename or delete all but one of them in Mattermost (Integrations › Incoming "
+        "Webhooks), then plan again",
+    )
+    return True
+
+
+TEAM_LIST = lists.TeamList(
+    kind=name,
+    field="incoming_webhooks",
+    label="incoming webhook",
+    switch="incoming_webhooks",
+    prune="webhooks",
+    key_field="display_name",
+    address=lambda team, hook: address_of(team, hook.display_name),
+    desired=desired_of,
+    defaults=DEFAULTS,
+    on_change=_owner_rule,
+    refuse=_refuse_ambiguous,
+    refuse_removal=_refuse_ambiguous,
+)
 
 
 def can_move(server_version: str) -> bool:
@@ -244,19 +201,6 @@ def _no_move(context: PlanContext, owner: str) -> str | None:
     return None
 
 
-def _ambiguity_error(
-    context: PlanContext, path: Any, address: str, hooks: list[dict[str, Any]]
-) -> None:
-    named = "; ".join(support.describe_hook_id(h) for h in hooks)
-    context.error(
-        path,
-        f"{address} is ambiguous: {len(hooks)} live incoming webhooks have this display "
-        f"name ({named})",
-        hint="rename or delete all but one of them in Mattermost (Integrations › Incoming "
-        "Webhooks), then plan again",
-    )
-
-
 def _body(after: dict[str, Any], channel_id: str) -> dict[str, Any]:
     return {
         "channel_id": channel_id,
@@ -270,37 +214,28 @@ def _body(after: dict[str, Any], channel_id: str) -> dict[str, Any]:
 
 def _record(context: ApplyContext, change: ResourceChange, hook_id: str) -> None:
     site = support.site_url(context.observation, context.client.url)
-    team, key = change.address.split("/incoming_webhook.", 1)
-    output = Output(change.address, name, team.removeprefix("team."), key, hook_url(site, hook_id))
-    with context.lock:
-        context.results[change.address] = output
+    lists.record_output(context, change.address, name, hook_url(site, hook_id))
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
     team = str(change.team)
-    if change.action in (Action.REMOVE, Action.REPLACE):
-        hook_id = context.id_of(change.address)
-        client.delete(f"/api/v4/hooks/incoming/{hook_id}")
-        if change.action is Action.REMOVE:
-            with context.lock:
-                context.results[change.address] = None
-            return
+    if lists.delete_for(change, context, "/api/v4/hooks/incoming"):
+        return
     after = dict(change.after or {})
     body = _body(after, support.channel_id(context, team, after["channel"]))
     if change.action in (Action.CREATE, Action.REPLACE):
         if after.get("owner"):
             body["user_id"] = support.owner_id(context, after["owner"])
         team_id = context.id_of(team_address(team))
-
-        def find() -> dict[str, Any] | None:
-            for hook in _list(client, team_id):
-                if hook.get("display_name") == after["display_name"]:
-                    return hook
-            return None
-
-        created = client.create("/api/v4/hooks/incoming", body, find_existing=find)
-        context.set_id(change.address, str(created["id"]))
+        created = lists.create_once(
+            context,
+            change,
+            "/api/v4/hooks/incoming",
+            body,
+            listing=lambda: _list(client, team_id),
+            same=lambda hook: hook.get("display_name") == after["display_name"],
+        )
         _record(context, change, str(created["id"]))
         return
     hook_id = context.id_of(change.address)
@@ -358,8 +293,4 @@ def smoke_test(client: Client, results: Mapping[str, Any]) -> list[SmokeResult]:
 def outputs(observation: Observation, site_url: str) -> list[Output]:
     """The URL of every observed incoming webhook (callers drop the unmanaged ones)."""
     site = support.site_url(observation, site_url)
-    found = []
-    for live in observation.of_kind(name):
-        key = live.address.split("/incoming_webhook.", 1)[1]
-        found.append(Output(live.address, name, live.team, key, hook_url(site, live.id)))
-    return found
+    return lists.observed_outputs(observation, name, lambda live: hook_url(site, live.id))

@@ -7,27 +7,22 @@
   apply resolves it through the id table (`bot.<name>`, then `user.<name>`).
 - Incoming-webhook ids are credentials: `describe_hook_id` names a hook in an
   error by creation time and the first 4 characters of its id only.
-- Reads: a kind reads a team's hooks or commands only when that team declares
-  that kind or prunes it (`teams_to_read`), the teams concurrently
-  (`read_teams`). Another team's are not read, so they are not listed as
-  unmanaged either, and a plan needs no webhook permission in a team that
-  declares none.
+
+Reading, planning and applying a team's list of hooks or commands is
+`reconciler.kinds.integration_lists`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError
 from reconciler.kinds.lookup import channel_address, team_address
 
 if TYPE_CHECKING:
-    from reconciler.client import Client
     from reconciler.kinds.base import ApplyContext, Observation, PlanContext
-    from reconciler.workspace.models import Team
     from reconciler.workspace.sourcemap import FieldPath
 
 # workspace name under settings.integrations → (config section, config field)
@@ -162,37 +157,6 @@ def live_team_id(observation: Observation, team: str) -> str | None:
     if live is None or live.archived:
         return None
     return live.id
-
-
-def teams_to_read(context: PlanContext, wanted: Callable[[Team], bool]) -> list[tuple[str, str]]:
-    """(name, server id) of the declared teams on the server for which `wanted` holds
-    (the team declares the kind, or prunes it)."""
-    found = []
-    for team in context.workspace.teams:
-        team_id = live_team_id(context.observation, team.name)
-        if team_id is not None and wanted(team):
-            found.append((team.name, team_id))
-    return found
-
-
-def read_teams(
-    client: Client,
-    teams: list[tuple[str, str]],
-    read: Callable[[str], list[dict[str, Any]]],
-) -> list[tuple[str, list[dict[str, Any]] | None]]:
-    """`read(team_id)` for every team, concurrently, in order; None for a team whose list
-    call answered 501 (the integration's switch is off)."""
-
-    def one(team: tuple[str, str]) -> tuple[str, list[dict[str, Any]] | None]:
-        name, team_id = team
-        try:
-            return name, read(team_id)
-        except ApiError as error:
-            if error.status == 501:
-                return name, None
-            raise
-
-    return client.map_concurrent(one, teams)
 
 
 def channel_names(observation: Observation, team: str) -> dict[str, str]:

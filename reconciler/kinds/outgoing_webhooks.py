@@ -14,17 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from reconciler.kinds import integration_lists as lists
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
-from reconciler.kinds.diffing import declared, diff_fields
-from reconciler.kinds.lookup import load_usernames, team_address
+from reconciler.kinds.diffing import declared
+from reconciler.kinds.lookup import team_address
 from reconciler.outputs import Output
-from reconciler.plan import Action, FieldChange, ResourceChange
+from reconciler.plan import Action, ResourceChange
 
 if TYPE_CHECKING:
     from reconciler.client import Client
     from reconciler.kinds.base import ApplyContext, Observation, PlanContext
     from reconciler.workspace.models import OutgoingWebhook, Workspace
+    from reconciler.workspace.sourcemap import FieldPath
 
 name = "outgoing_webhook"
 
@@ -50,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
 }
 WHEN = {0: "first_word", 1: "starts_with"}
 WHEN_CODE = {v: k for k, v in WHEN.items()}
+AMBIGUOUS = "outgoing_webhook_ambiguous"  # observation.extra key: address → [hook ids]
+DISABLED = "outgoing_webhook_disabled"  # observation.extra key: set of teams answered 501
 REPLACE_NOTE = (
     "Mattermost cannot change an outgoing webhook's owner in place: it is deleted and "
     "created again, which gives it a new token (hand the outputs file to n8n)"
@@ -61,11 +65,7 @@ def address_of(team: str, display_name: str) -> str:
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
-    bots = {bot.username for bot in workspace.bots}
-    for ti, team in enumerate(workspace.teams):
-        for hi, hook in enumerate(team.outgoing_webhooks):
-            if hook.owner and hook.owner not in bots:
-                yield UserRef(hook.owner, ("teams", ti, "outgoing_webhooks", hi, "owner"))
+    return lists.owner_references(workspace, "outgoing_webhooks")
 
 
 def normalise(hook: dict[str, Any], observation: Observation, team: str) -> dict[str, Any]:
@@ -93,20 +93,17 @@ def _list(client: Client, team_id: str) -> list[dict[str, Any]]:
 def observe(client: Client, context: PlanContext) -> None:
     """The hooks of the teams that declare outgoing webhooks or prune webhooks."""
     observation = context.observation
-    disabled: set[str] = observation.extra.setdefault("outgoing_webhook_disabled", set())
-    ambiguous: dict[str, list[str]] = observation.extra.setdefault("outgoing_webhook_ambiguous", {})
-    teams = support.teams_to_read(context, lambda t: bool(t.outgoing_webhooks or t.prune.webhooks))
-    read = support.read_teams(client, teams, lambda team_id: _list(client, team_id))
-    creators = [str(h.get("creator_id")) for _, hooks in read for h in hooks or ()]
-    load_usernames(client, observation, creators)
+    ambiguous: dict[str, list[str]] = observation.extra.setdefault(AMBIGUOUS, {})
+    read = lists.read_lists(
+        client,
+        context,
+        TEAM_LIST,
+        lambda team_id: _list(client, team_id),
+        owner_field="creator_id",
+        disabled_key=DISABLED,
+    )
     for team, hooks in read:
-        if hooks is None:  # EnableOutgoingWebhooks=false
-            disabled.add(team)
-            continue
-        seen: dict[str, list[dict[str, Any]]] = {}
-        for hook in hooks:
-            seen.setdefault(str(hook.get("display_name") or ""), []).append(hook)
-        for display_name, group in seen.items():
+        for display_name, group in lists.by_display_name(hooks).items():
             address = address_of(team, display_name)
             if len(group) > 1:
                 ambiguous[address] = [str(h["id"]) for h in group]
@@ -132,84 +129,36 @@ def desired_of(hook: OutgoingWebhook) -> dict[str, Any]:
 
 
 def plan(context: PlanContext) -> Iterable[ResourceChange]:
-    observation = context.observation
-    ambiguous: dict[str, list[str]] = observation.extra.get("outgoing_webhook_ambiguous", {})
-    order = context.order_of(name)
-    changes: list[ResourceChange] = []
-    for ti, team in enumerate(context.workspace.teams):
-        base = ("teams", ti, "outgoing_webhooks")
-        if team.outgoing_webhooks:
-            support.require_switch(
-                context, "outgoing_webhooks", base, f"team {team.name!r} declares outgoing webhooks"
-            )
-        keys = set()
-        for hi, hook in enumerate(team.outgoing_webhooks):
-            path = (*base, hi)
-            address = address_of(team.name, hook.display_name)
-            keys.add(address)
-            desired = desired_of(hook)
-            support.check_overrides(context, desired, path, f"outgoing webhook {address}")
-            if address in ambiguous:
-                context.error(
-                    (*path, "display_name"),
-                    f"{address} is ambiguous: live outgoing webhooks "
-                    f"{', '.join(ambiguous[address])} share this display name",
-                    hint="rename or delete all but one of them in Mattermost",
-                )
-                continue
-            live = observation.get(address)
-            if live is None:
-                after = {**DEFAULTS, **desired}
-                fields = tuple(FieldChange(k, None, v) for k, v in after.items())
-                changes.append(
-                    ResourceChange(
-                        address,
-                        name,
-                        Action.CREATE,
-                        None,
-                        after,
-                        fields,
-                        team=team.name,
-                        order=order,
-                    )
-                )
-                continue
-            fields = diff_fields(desired, live.data, unordered=UNORDERED)
-            if not fields:
-                continue
-            owner_changed = any(f.field == "owner" for f in fields)
-            changes.append(
-                ResourceChange(
-                    address,
-                    name,
-                    Action.REPLACE if owner_changed else Action.UPDATE,
-                    dict(live.data),
-                    {**live.data, **desired},
-                    fields,
-                    (REPLACE_NOTE,) if owner_changed else (),
-                    team=team.name,
-                    order=order,
-                )
-            )
-        for live in observation.under(team_address(team.name), name):
-            if live.address in keys:
-                continue
-            if not team.prune.webhooks:
-                context.unmanaged(live.address)
-                continue
-            changes.append(
-                ResourceChange(
-                    live.address,
-                    name,
-                    Action.REMOVE,
-                    dict(live.data),
-                    None,
-                    notes=("not declared and prune.webhooks is on",),
-                    team=team.name,
-                    order=order,
-                )
-            )
-    return changes
+    return lists.plan_lists(context, TEAM_LIST)
+
+
+def _refuse_ambiguous(context: PlanContext, path: FieldPath, address: str) -> bool:
+    hook_ids: list[str] | None = context.observation.extra.get(AMBIGUOUS, {}).get(address)
+    if hook_ids is None:
+        return False
+    context.error(
+        path,
+        f"{address} is ambiguous: live outgoing webhooks {', '.join(hook_ids)} share this "
+        "display name",
+        hint="rename or delete all but one of them in Mattermost",
+    )
+    return True
+
+
+TEAM_LIST = lists.TeamList(
+    kind=name,
+    field="outgoing_webhooks",
+    label="outgoing webhook",
+    switch="outgoing_webhooks",
+    prune="webhooks",
+    key_field="display_name",
+    address=lambda team, hook: address_of(team, hook.display_name),
+    desired=desired_of,
+    defaults=DEFAULTS,
+    on_change=lists.replace_when_owner_changes(REPLACE_NOTE),
+    unordered=UNORDERED,
+    refuse=_refuse_ambiguous,
+)
 
 
 def _body(after: dict[str, Any], context: ApplyContext, team: str) -> dict[str, Any]:
@@ -229,38 +178,30 @@ def _body(after: dict[str, Any], context: ApplyContext, team: str) -> dict[str, 
 
 
 def record(context: ApplyContext, address: str, token: str) -> None:
-    team, key = address.split("/outgoing_webhook.", 1)
-    with context.lock:
-        context.results[address] = Output(address, name, team.removeprefix("team."), key, token)
+    lists.record_output(context, address, name, token)
 
 
 def _create(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
-    team = str(change.team)
     after = dict(change.after or {})
-    body = _body(after, context, team)
+    body = _body(after, context, str(change.team))
     if after.get("owner"):
         body["creator_id"] = support.owner_id(context, after["owner"])
-
-    def find() -> dict[str, Any] | None:
-        for hook in _list(client, body["team_id"]):
-            if hook.get("display_name") == after["display_name"]:
-                return hook
-        return None
-
-    created = client.create("/api/v4/hooks/outgoing", body, find_existing=find)
-    context.set_id(change.address, str(created["id"]))
+    created = lists.create_once(
+        context,
+        change,
+        "/api/v4/hooks/outgoing",
+        body,
+        listing=lambda: _list(client, body["team_id"]),
+        same=lambda hook: hook.get("display_name") == after["display_name"],
+    )
     record(context, change.address, str(created.get("token") or ""))
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
-    if change.action in (Action.REMOVE, Action.REPLACE):
-        client.delete(f"/api/v4/hooks/outgoing/{context.id_of(change.address)}")
-        if change.action is Action.REMOVE:
-            with context.lock:
-                context.results[change.address] = None
-            return
+    if lists.delete_for(change, context, "/api/v4/hooks/outgoing"):
+        return
     if change.action in (Action.CREATE, Action.REPLACE):
         _create(change, context)
         return
@@ -282,10 +223,4 @@ def regenerate(context: ApplyContext, address: str) -> None:
 
 def outputs(observation: Observation, site_url: str) -> list[Output]:
     """The token of every observed outgoing webhook (callers drop the unmanaged ones)."""
-    found = []
-    for live in observation.of_kind(name):
-        token = support.token_of(observation, live.address)
-        if token is not None:
-            key = live.address.split("/outgoing_webhook.", 1)[1]
-            found.append(Output(live.address, name, live.team, key, token))
-    return found
+    return lists.observed_tokens(observation, name)
