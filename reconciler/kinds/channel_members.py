@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError, ForbiddenError
+from reconciler.errors import ApiError
+from reconciler.kinds import memberships
 from reconciler.kinds.base import LiveObject, UserRef
 from reconciler.kinds.lookup import (
     DEFAULT_CHANNELS,
     already_done,
     channel_address,
     live_channel_id,
-    load_usernames,
     team_address,
 )
 from reconciler.plan import Action, FieldChange, ResourceChange
@@ -35,20 +35,15 @@ if TYPE_CHECKING:
 
 name = "channel_member"
 
-ROLES = (("members", "member"), ("guests", "guest"))
 UNREADABLE = "channel_members.unreadable"  # Observation.extra: channels whose members 403
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
     for t_index, team in enumerate(workspace.teams):
         for c_index, channel in enumerate(team.channels):
-            for field, _ in ROLES:
-                for u_index, username in enumerate(getattr(channel, field) or ()):
-                    yield UserRef(username, ("teams", t_index, "channels", c_index, field, u_index))
-
-
-def managed(channel: Channel) -> bool:
-    return channel.members is not None or channel.guests is not None
+            yield from memberships.member_references(
+                channel, ("teams", t_index, "channels", c_index)
+            )
 
 
 def observe(client: Client, context: PlanContext) -> None:
@@ -58,25 +53,12 @@ def observe(client: Client, context: PlanContext) -> None:
         for channel in team.channels:
             address = channel_address(team.name, channel.name)
             live = observation.resolve(address)
-            if managed(channel) and live is not None:
-                work.append((address, live.id))
-
-    def read(item: tuple[str, str]) -> tuple[str, list[dict[str, Any]]]:
-        address, channel_id = item
-        try:
-            return address, list(client.get_paged(f"/api/v4/channels/{channel_id}/members", {}))
-        except ForbiddenError:  # plan() reports it at the channel's members
-            with observation.lock:
-                observation.extra.setdefault(UNREADABLE, set()).add(address)
-            return address, []
-
-    results = client.map_concurrent(read, work)
-    load_usernames(client, observation, (m["user_id"] for _, rows in results for m in rows))
-    for address, rows in results:
+            if memberships.managed(channel) and live is not None:
+                work.append((address, f"/api/v4/channels/{live.id}/members"))
+    for address, rows in memberships.read_members(client, observation, work, UNREADABLE):
         for member in rows:
             username = observation.username_of(str(member["user_id"]))
-            guest = bool(member.get("scheme_guest")) or "channel_guest" in str(member.get("roles"))
-            role = "guest" if guest else "member"
+            role = memberships.member_role(member, "channel")
             observation.add(
                 LiveObject(
                     address=f"{address}/{role}.{username}",
@@ -95,7 +77,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
     changes: list[ResourceChange] = []
     for t_index, team in enumerate(context.workspace.teams):
         for c_index, channel in enumerate(team.channels):
-            if managed(channel) and channel.archived is not True:
+            if memberships.managed(channel) and channel.archived is not True:
                 path = ("teams", t_index, "channels", c_index)
                 changes.extend(_plan_channel(context, path, team.name, channel, team.prune.members))
     return changes
@@ -119,69 +101,54 @@ def _plan_channel(
     live = {obj.address: obj for obj in observation.under(address, name)}
     wanted: set[str] = set()
     changes: list[ResourceChange] = []
-    for field, role in ROLES:
-        for u_index, username in enumerate(getattr(channel, field) or ()):
-            user = observation.users.get(username)
-            if user is None:
-                continue  # reported by the engine, with its line
-            if ("system_guest" in str(user.get("roles", "")).split()) != (role == "guest"):
-                what = "a guest account" if role == "member" else "not a guest account"
-                other = "guests" if role == "member" else "members"
-                context.error(
-                    (*path, field, u_index), f"user {username!r} is {what}; list it under {other}"
-                )
-                continue
-            member_address = f"{address}/{role}.{username}"
-            wanted.add(member_address)
-            if member_address in live or (new_channel and user.get("id") == observation.me_id):
-                continue
-            join_team = _needs_team_join(context, path, team, username, role, u_index, field)
-            if join_team is None:
-                continue
-            _require_add(context, address, user, join_team, (*path, field, u_index))
-            notes = (f"joins team {team} first",) if join_team else ()
-            changes.append(
-                ResourceChange(
-                    member_address,
-                    name,
-                    Action.CREATE,
-                    None,
-                    {"username": username, "role": role, "join_team": join_team},
-                    (FieldChange("role", None, role),),
-                    notes,
-                    team=team,
-                    order=order,
-                )
+    for member in memberships.declared_members(context, channel, path):
+        username, role, user = member.username, member.role, member.user
+        member_address = f"{address}/{role}.{username}"
+        wanted.add(member_address)
+        if member_address in live or (new_channel and user.get("id") == observation.me_id):
+            continue
+        join_team = _needs_team_join(context, member, team)
+        if join_team is None:
+            continue
+        _require_add(context, address, user, join_team, member.path)
+        notes = (f"joins team {team} first",) if join_team else ()
+        changes.append(
+            ResourceChange(
+                member_address,
+                name,
+                Action.CREATE,
+                None,
+                {"username": username, "role": role, "join_team": join_team},
+                (FieldChange("role", None, role),),
+                notes,
+                team=team,
+                order=order,
             )
-    for member_address, obj in sorted(live.items()):
-        role_field = "members" if obj.data["role"] == "member" else "guests"
-        if member_address in wanted or getattr(channel, role_field) is None:
-            continue
-        if obj.id == observation.me_id or obj.id in observation.bot_ids:
-            continue
+        )
+    for obj in memberships.undeclared_members(context, channel, live, wanted):
         if channel.name in DEFAULT_CHANNELS and obj.data["role"] == "member":
             continue  # Mattermost adds every team member here
-        if prune:
-            context.require(
-                address,
-                f"manage_{_channel_type(context, address)}_channel_members",
-                (*path[:2], "prune", "members"),
-                f"removing {obj.data['username']} from {address} (prune.members)",
+        if not prune:
+            context.unmanaged(obj.address)
+            continue
+        context.require(
+            address,
+            f"manage_{_channel_type(context, address)}_channel_members",
+            (*path[:2], "prune", "members"),
+            f"removing {obj.data['username']} from {address} (prune.members)",
+        )
+        changes.append(
+            ResourceChange(
+                obj.address,
+                name,
+                Action.REMOVE,
+                dict(obj.data),
+                None,
+                (FieldChange("role", obj.data["role"], None),),
+                team=team,
+                order=order,
             )
-            changes.append(
-                ResourceChange(
-                    member_address,
-                    name,
-                    Action.REMOVE,
-                    dict(obj.data),
-                    None,
-                    (FieldChange("role", obj.data["role"], None),),
-                    team=team,
-                    order=order,
-                )
-            )
-        else:
-            context.unmanaged(member_address)
+        )
     return changes
 
 
@@ -216,21 +183,16 @@ def _require_add(
 
 
 def _needs_team_join(
-    context: PlanContext,
-    path: tuple[str | int, ...],
-    team: str,
-    username: str,
-    role: str,
-    u_index: int,
-    field: str,
+    context: PlanContext, member: memberships.DeclaredMember, team: str
 ) -> bool | None:
     """False when the user is (or is planned to be) on the team; None on a contradiction."""
-    team_member = f"{team_address(team)}/{role}.{username}"
+    team_member = f"{team_address(team)}/{member.role}.{member.username}"
     planned = context.planned(team_member)
     if planned is not None and planned.action is Action.REMOVE:
         context.error(
-            (*path, field, u_index),
-            f"user {username!r} is declared in this channel but the plan removes them from team {team!r}",
+            member.path,
+            f"user {member.username!r} is declared in this channel but the plan removes them "
+            f"from team {team!r}",
             hint="declare them in the team's members/guests too",
         )
         return None

@@ -14,65 +14,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import ApiError, ForbiddenError
+from reconciler.errors import ApiError
+from reconciler.kinds import memberships
 from reconciler.kinds.base import LiveObject, UserRef
-from reconciler.kinds.lookup import already_done, load_usernames, team_address
+from reconciler.kinds.lookup import already_done, team_address
 from reconciler.plan import Action, FieldChange, ResourceChange
 
 if TYPE_CHECKING:
     from reconciler.client import Client
     from reconciler.kinds.base import ApplyContext, PlanContext
-    from reconciler.workspace.models import Team, Workspace
+    from reconciler.workspace.models import Workspace
 
 name = "team_member"
 
-ROLES = (("members", "member"), ("guests", "guest"))
 UNREADABLE = "team_members.unreadable"  # Observation.extra: teams whose members 403
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
     for t_index, team in enumerate(workspace.teams):
-        for field, _ in ROLES:
-            for u_index, username in enumerate(getattr(team, field) or ()):
-                yield UserRef(username, ("teams", t_index, field, u_index))
-
-
-def managed(team: Team) -> bool:
-    return team.members is not None or team.guests is not None
-
-
-def is_guest_user(user: dict[str, Any]) -> bool:
-    return "system_guest" in str(user.get("roles", "")).split()
+        yield from memberships.member_references(team, ("teams", t_index))
 
 
 def observe(client: Client, context: PlanContext) -> None:
     observation = context.observation
     teams = [
-        (team.name, live.id)
+        (team.name, f"/api/v4/teams/{live.id}/members")
         for team in context.workspace.teams
-        if managed(team)
+        if memberships.managed(team)
         and (live := observation.get(team_address(team.name))) is not None
         and not live.archived
     ]
-
-    def read(item: tuple[str, str]) -> tuple[str, list[dict[str, Any]]]:
-        team_name, team_id = item
-        try:
-            return team_name, list(client.get_paged(f"/api/v4/teams/{team_id}/members", {}))
-        except ForbiddenError:  # plan() reports it at the team's members
-            with observation.lock:
-                observation.extra.setdefault(UNREADABLE, set()).add(team_name)
-            return team_name, []
-
-    results = client.map_concurrent(read, teams)
-    load_usernames(client, observation, (m["user_id"] for _, rows in results for m in rows))
-    for team_name, rows in results:
+    for team_name, rows in memberships.read_members(client, observation, teams, UNREADABLE):
         for member in rows:
             if int(member.get("delete_at") or 0) > 0:
                 continue
             username = observation.username_of(str(member["user_id"]))
-            guest = bool(member.get("scheme_guest")) or "team_guest" in str(member.get("roles"))
-            role = "guest" if guest else "member"
+            role = memberships.member_role(member, "team")
             observation.add(
                 LiveObject(
                     address=f"{team_address(team_name)}/{role}.{username}",
@@ -90,7 +67,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
     order = context.order_of(name)
     changes: list[ResourceChange] = []
     for t_index, team in enumerate(context.workspace.teams):
-        if not managed(team):
+        if not memberships.managed(team):
             continue
         parent = team_address(team.name)
         if team.name in observation.extra.get(UNREADABLE, ()):
@@ -105,69 +82,51 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
         new_team = observation.get(parent) is None
         live = {obj.address: obj for obj in observation.under(parent, name)}
         wanted: set[str] = set()
-        for field, role in ROLES:
-            for u_index, username in enumerate(getattr(team, field) or ()):
-                user = observation.users.get(username)
-                if user is None:
-                    continue  # reported once by the engine, with its line
-                if is_guest_user(user) != (role == "guest"):
-                    kind_text = "a guest account" if role == "member" else "not a guest account"
-                    other = "guests" if role == "member" else "members"
-                    context.error(
-                        ("teams", t_index, field, u_index),
-                        f"user {username!r} is {kind_text}; list it under {other}",
-                    )
-                    continue
-                address = f"{parent}/{role}.{username}"
-                wanted.add(address)
-                if address in live or (new_team and user.get("id") == observation.me_id):
-                    continue
-                context.require(
-                    *_add_permission(context, parent, user),
-                    ("teams", t_index, field, u_index),
-                    f"adding {username} to {parent}",
-                )
-                after = {"username": username, "role": role}
-                changes.append(
-                    ResourceChange(
-                        address,
-                        name,
-                        Action.CREATE,
-                        None,
-                        after,
-                        (FieldChange("role", None, role),),
-                        team=team.name,
-                        order=order,
-                    )
-                )
-        for address, obj in sorted(live.items()):
-            role_field = "members" if obj.data["role"] == "member" else "guests"
-            if address in wanted or getattr(team, role_field) is None:
+        for member in memberships.declared_members(context, team, ("teams", t_index)):
+            address = f"{parent}/{member.role}.{member.username}"
+            wanted.add(address)
+            if address in live or (new_team and member.user.get("id") == observation.me_id):
                 continue
-            if _implicit(context, obj):
+            context.require(
+                *_add_permission(context, parent, member.user),
+                member.path,
+                f"adding {member.username} to {parent}",
+            )
+            changes.append(
+                ResourceChange(
+                    address,
+                    name,
+                    Action.CREATE,
+                    None,
+                    {"username": member.username, "role": member.role},
+                    (FieldChange("role", None, member.role),),
+                    team=team.name,
+                    order=order,
+                )
+            )
+        for obj in memberships.undeclared_members(context, team, live, wanted):
+            if not team.prune.members:
+                context.unmanaged(obj.address)
                 continue
-            if team.prune.members:
-                context.require(
-                    parent,
-                    "remove_user_from_team",
-                    ("teams", t_index, "prune", "members"),
-                    f"removing {obj.data['username']} from {parent} (prune.members)",
+            context.require(
+                parent,
+                "remove_user_from_team",
+                ("teams", t_index, "prune", "members"),
+                f"removing {obj.data['username']} from {parent} (prune.members)",
+            )
+            changes.append(
+                ResourceChange(
+                    obj.address,
+                    name,
+                    Action.REMOVE,
+                    dict(obj.data),
+                    None,
+                    (FieldChange("role", obj.data["role"], None),),
+                    ("leaving a team also removes the user from all its channels",),
+                    team=team.name,
+                    order=order,
                 )
-                changes.append(
-                    ResourceChange(
-                        address,
-                        name,
-                        Action.REMOVE,
-                        dict(obj.data),
-                        None,
-                        (FieldChange("role", obj.data["role"], None),),
-                        ("leaving a team also removes the user from all its channels",),
-                        team=team.name,
-                        order=order,
-                    )
-                )
-            else:
-                context.unmanaged(address)
+            )
     return changes
 
 
@@ -179,12 +138,6 @@ def _add_permission(context: PlanContext, team: str, user: dict[str, Any]) -> tu
     live = context.observation.get(team)
     open_ = live is not None and live.raw.get("type") == "O"
     return "", "join_public_teams" if open_ else "join_private_teams"
-
-
-def _implicit(context: PlanContext, obj: LiveObject) -> bool:
-    """The applying account and bots are members by construction, never drift."""
-    observation = context.observation
-    return obj.id == observation.me_id or obj.id in observation.bot_ids
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
