@@ -18,6 +18,13 @@ from types import FrameType
 import click
 
 from reconciler.errors import ReconcilerError
+from reconciler.sandbox.app import SERVER_VERSION, version_tuple
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if version_tuple(value) is None:
+        raise click.BadParameter(f"{value!r} is not a version such as {SERVER_VERSION}")
+    return value.strip()
 
 
 @click.command("sandbox")
@@ -50,6 +57,14 @@ from reconciler.errors import ReconcilerError
     show_default=True,
     help="Serve /__sandbox__/ (reset, state, request log, fault injection).",
 )
+@click.option(
+    "--server-version",
+    default=SERVER_VERSION,
+    show_default=True,
+    callback=_version,
+    help="The Mattermost version to be (X-Version-Id, /config/client); routes newer than it "
+    "answer 404.",
+)
 def command(
     host: str,
     port: int,
@@ -58,6 +73,7 @@ def command(
     unlicensed: bool,
     state_file: Path | None,
     admin_api: bool,
+    server_version: str,
 ) -> None:
     """Run a local Mattermost-compatible server until interrupted (Ctrl-C)."""
     from reconciler.sandbox import Sandbox, SandboxOptions
@@ -72,6 +88,7 @@ def command(
         site_url=f"http://{host}:{port}",
         seed=seed,
         admin_api=admin_api,
+        server_version=server_version,
     )
     try:
         sandbox = Sandbox(options)

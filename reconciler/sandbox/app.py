@@ -25,6 +25,7 @@ SERVER_VERSION = "10.11.0"  # the default; SandboxOptions.server_version pretend
 BUILD_NUMBER = "18000000"
 JSON_CONTENT_TYPE = "application/json"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 
 class AppError(Exception):
@@ -96,6 +97,11 @@ class Request:
 
     def flag(self, name: str) -> bool:
         return self.arg(name).lower() == "true"
+
+    def go_bool(self, name: str) -> bool:
+        """strconv.ParseBool with the error dropped (web/params.go): "1", "t", "T", "TRUE",
+        "true" and "True" are true; anything else, misspellings included, is false."""
+        return self.arg(name) in _GO_TRUE
 
     def int_arg(self, name: str, default: int) -> int:
         try:

@@ -673,6 +673,17 @@ class IntegrationStore:
             if hook["channel_id"] == channel_id and not hook["delete_at"]:
                 hook["delete_at"] = hook["update_at"] = now
 
+    def on_user_deleted(self, user_id: str) -> None:
+        """App.PermanentDeleteUser: the user's hooks, commands and posts go (hard deletes)."""
+        self.incoming = {k: h for k, h in self.incoming.items() if h["user_id"] != user_id}
+        self.outgoing = {k: h for k, h in self.outgoing.items() if h["creator_id"] != user_id}
+        self.commands = {k: c for k, c in self.commands.items() if c["creator_id"] != user_id}
+        gone = {pid for pid, post in self.posts.items() if post["user_id"] == user_id}
+        for pid in gone:
+            del self.posts[pid]
+        for channel_id, ids in self.posts_by_channel.items():
+            self.posts_by_channel[channel_id] = [pid for pid in ids if pid not in gone]
+
     def seed_demo(self) -> None:
         seed_demo_integrations(self.sandbox)
 

@@ -59,6 +59,9 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "ServiceSettings.EnableBotAccountCreation": False,
     "ServiceSettings.EnableAPITeamDeletion": False,
     "ServiceSettings.EnableAPIChannelDeletion": False,
+    "ServiceSettings.EnableAPIUserDeletion": False,
+    "ServiceSettings.DisableBotsWhenOwnerIsDeactivated": True,
+    "TeamSettings.EnableUserDeactivation": False,
     "GuestAccountsSettings.Enable": False,
     "TeamSettings.MaxUsersPerTeam": 50,
     "TeamSettings.MaxChannelsPerTeam": 2000,
@@ -265,6 +268,11 @@ class CoreStore:
         record = self.tokens_by_id.pop(token_id)
         self.tokens.pop(record.token, None)
 
+    def revoke_sessions(self, user_id: str) -> None:
+        """RevokeAllSessions: the user's login sessions end (access tokens stay)."""
+        for token in [t for t, uid in self.sessions.items() if uid == user_id]:
+            del self.sessions[token]
+
     # -- permissions ------------------------------------------------------------------------
     def role(self, name: str) -> Role | None:
         return self.roles.get(name)
@@ -363,6 +371,15 @@ class CoreStore:
 
     def active_team_members(self, team_id: str) -> list[TeamMember]:
         return [m for m in self.team_members_by_team.get(team_id, {}).values() if m.active]
+
+    def active_member_count(self, team_id: str) -> int:
+        """GetActiveMemberCount: members whose account is active (what MaxUsersPerTeam
+        limits; deactivated users keep their membership but do not count)."""
+        return sum(
+            1
+            for m in self.team_members_by_team.get(team_id, {}).values()
+            if m.active and not self.users[m.user_id].delete_at
+        )
 
     def channel_members(self, channel_id: str) -> list[ChannelMember]:
         return list(self.channel_members_by_channel.get(channel_id, {}).values())
@@ -490,6 +507,43 @@ class CoreStore:
         bot.update_at = user.update_at = now_ms()
         self.touch("users")
 
+    def set_user_active(self, user: User, active: bool) -> None:
+        """App.UpdateActive: `delete_at` set (or cleared) with `update_at`. Deactivation
+        revokes the login sessions and, with ServiceSettings.DisableBotsWhenOwnerIsDeactivated
+        (default on), disables the bots the user owns. Memberships stay; access tokens stay
+        but authenticate nobody while the user is inactive (user_for_token)."""
+        now = now_ms()
+        user.update_at = now
+        user.delete_at = 0 if active else now
+        self.touch("users")
+        if active:
+            return
+        self.revoke_sessions(user.id)
+        if self.setting_bool("ServiceSettings.DisableBotsWhenOwnerIsDeactivated"):
+            for bot in list(self.bots.values()):
+                if bot.owner_id == user.id and not bot.delete_at:
+                    self.set_bot_active(bot, False)
+
+    def permanent_delete_user(self, user: User) -> None:
+        """App.PermanentDeleteUser: deactivate, then remove the user's sessions, access
+        tokens, channel and team memberships (rows, not soft deletes), integrations and
+        posts, its bot record, and the user."""
+        self.set_user_active(user, False)
+        for token in [t for t in self.tokens_by_id.values() if t.user_id == user.id]:
+            self.revoke_access_token(token.id)
+        for channel_id in list(self.channel_members_by_user.get(user.id, {})):
+            self._drop_channel_member(channel_id, user.id)
+        for team_id in self.team_members_by_user.pop(user.id, {}):
+            self.team_members_by_team.get(team_id, {}).pop(user.id, None)
+        self.channel_members_by_user.pop(user.id, None)
+        self.sandbox.integrations.on_user_deleted(user.id)
+        self.bots.pop(user.id, None)
+        self.users_by_name.pop(user.username, None)
+        self.users_by_email.pop(user.email.lower(), None)
+        del self.users[user.id]
+        self.touch("users")
+        self.touch("members")
+
     def demote_to_guest(self, user: User) -> None:
         user.roles = "system_guest"
         user.update_at = now_ms()
@@ -614,7 +668,7 @@ class CoreStore:
                         "is not permitted. Contact your System Administrator for additional "
                         "details.",
                     )
-            if len(self.active_team_members(team.id)) >= self.setting_int(
+            if self.active_member_count(team.id) >= self.setting_int(
                 "TeamSettings.MaxUsersPerTeam"
             ):
                 raise AppError(

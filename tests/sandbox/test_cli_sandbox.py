@@ -99,3 +99,22 @@ def test_port_in_use_is_a_clean_error(running: list[subprocess.Popen[str]]) -> N
     assert result.returncode == 1
     assert "cannot listen on 127.0.0.1:" in result.stderr
     stop(process)
+
+
+def test_server_version(running: list[subprocess.Popen[str]]) -> None:
+    process, url, token = start("--server-version", "11.9.0")
+    running.append(process)
+    assert httpx.get(f"{url}/api/v4/system/ping").headers["x-version-id"].startswith("11.9.0.")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = httpx.get(f"{url}/api/v4/config/client?format=old", headers=headers).json()
+    assert client["Version"] == "11.9.0"
+    stop(process)
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler", "sandbox", "--server-version", "eleven"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode == 2
+    assert "Invalid value for '--server-version'" in result.stderr
+    assert "'eleven' is not a version" in result.stderr

@@ -229,6 +229,111 @@ def promote_guest(sb: Sandbox, req: Request) -> Response:
     return status_ok()
 
 
+def can_edit_user(sb: Sandbox, req: Request, user_id: str) -> bool:
+    """SessionHasPermissionToUserOrBot: a bot's account needs manage_bots (its owner) or
+    manage_others_bots; any other account is the caller's own, or needs manage_system, or
+    edit_other_users when it is not a system admin's."""
+    core = sb.core
+    bot = core.bot(user_id)
+    if bot is not None:
+        own = bot.owner_id == req.user.id
+        return core.has_permission(req.user, "manage_bots" if own else "manage_others_bots")
+    if user_id == req.user.id or core.has_permission(req.user, "manage_system"):
+        return True
+    target = core.user(user_id)
+    return (
+        core.has_permission(req.user, "edit_other_users")
+        and target is not None
+        and not target.is_system_admin
+    )
+
+
+def _self_deactivation_disabled(user_id: str) -> AppError:
+    return AppError(
+        401,
+        "api.user.update_active.not_enable.app_error",
+        "You cannot deactivate yourself because this feature is not enabled. Please contact "
+        "your System Administrator.",
+        f"userId={user_id}",
+    )
+
+
+def _require_admin_for_admin(sb: Sandbox, req: Request, user: User) -> None:
+    """Only a system admin may (de)activate or delete a system admin."""
+    if user.is_system_admin:
+        sb.require_permission(req, "manage_system")
+
+
+@route("DELETE", "/api/v4/users/{user_id}")
+def delete_user(sb: Sandbox, req: Request) -> Response:
+    """MM api4 deleteUser: deactivate (App.UpdateActive), or with `?permanent=true` and
+    ServiceSettings.EnableAPIUserDeletion, delete for good (App.PermanentDeleteUser)."""
+    user_id = url_id(req, "user_id")
+    if not can_edit_user(sb, req, user_id):
+        raise permission_error(req.user.id, "edit_other_users")
+    core = sb.core
+    if (
+        user_id == req.user.id
+        and not core.setting_bool("TeamSettings.EnableUserDeactivation")
+        and not core.has_permission(req.user, "manage_system")
+    ):
+        raise _self_deactivation_disabled(user_id)
+    user = get_user(sb, user_id)
+    _require_admin_for_admin(sb, req, user)
+    if not req.go_bool("permanent"):
+        core.set_user_active(user, False)
+    elif core.setting_bool("ServiceSettings.EnableAPIUserDeletion"):
+        core.permanent_delete_user(user)
+    else:
+        raise AppError(
+            401,
+            "api.user.delete_user.not_enabled.app_error",
+            "Permanent user deletion feature is not enabled. Please contact your System "
+            "Administrator.",
+            f"userId={user_id}",
+        )
+    return status_ok()
+
+
+@route("PUT", "/api/v4/users/{user_id}/active")
+def update_user_active(sb: Sandbox, req: Request) -> Response:
+    """MM api4 updateUserActive `{"active": bool}`: others' accounts need
+    sysconsole_write_user_management_users; deactivating oneself needs
+    TeamSettings.EnableUserDeactivation instead."""
+    user_id = url_id(req, "user_id")
+    try:
+        props = req.json("active")
+    except AppError:  # model.StringInterfaceFromJSON: a body that does not parse is {}
+        props = None
+    active = props.get("active") if isinstance(props, dict) else None
+    if not isinstance(active, bool):
+        raise invalid_body_param("active")
+    core = sb.core
+    self_deactivate = not active and user_id == req.user.id
+    if not self_deactivate and not core.has_permission(
+        req.user, "sysconsole_write_user_management_users"
+    ):
+        raise AppError(
+            403,
+            "api.user.update_active.permissions.app_error",
+            "You do not have the appropriate permissions.",
+            f"userId={user_id}",
+        )
+    if self_deactivate and not core.setting_bool("TeamSettings.EnableUserDeactivation"):
+        raise _self_deactivation_disabled(user_id)
+    user = get_user(sb, user_id)
+    _require_admin_for_admin(sb, req, user)
+    if active and user.is_guest and not core.setting_bool("GuestAccountsSettings.Enable"):
+        raise AppError(
+            401,
+            "api.user.update_active.cannot_enable_guest_when_guest_feature_is_disabled.app_error",
+            "You cannot activate a guest account because Guest Access feature is not enabled.",
+            f"userId={user_id}",
+        )
+    core.set_user_active(user, active)
+    return status_ok()
+
+
 def _token_permission(sb: Sandbox, req: Request, target: User, permission: str) -> None:
     sb.require_permission(req, permission)
     if target.id != req.user.id:
