@@ -12,27 +12,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from reconciler.commands.engine_options import (
-    engine_options,
-    interactive,
-    open_client,
-    plan_options,
-    use_color,
-)
-from reconciler.commands.options import server_options
+from reconciler.commands.engine_options import EngineChoices, engine_options, interactive
+from reconciler.commands.options import Server, WorkspaceFile, server_options, workspace_options
 from reconciler.commands.output import after_apply
-from reconciler.commands.validate import load_from_options, workspace_options
 from reconciler.engine.applier import apply_plan
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
 from reconciler.engine.saved import read_plan, reobserve
 from reconciler.errors import ApplyError, ReconcilerError
-from reconciler.outcome import ChangeOutcome
 from reconciler.render import RenderOptions, render_plan, render_result
+
+if TYPE_CHECKING:
+    from reconciler.client import Client
+    from reconciler.kinds.base import Observation, PlanOptions
+    from reconciler.outcome import ApplyResult, ChangeOutcome
+    from reconciler.plan import Plan
 
 
 @click.command("apply")
@@ -55,59 +53,43 @@ from reconciler.render import RenderOptions, render_plan, render_result
 )
 def command(
     planfile: Path | None,
-    file: Path,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    url: str | None,
-    token_file: Path | None,
-    fmt: str,
-    parallelism: int,
-    max_rps: float | None,
-    allow_destructive: bool,
-    prune_bots: bool,
-    rotate_secrets: bool,
-    no_color: bool,
-    sandbox: str | None,
+    workspace: WorkspaceFile,
+    server: Server,
+    engine: EngineChoices,
     auto_approve: bool,
     outputs_file: Path | None,
     smoke_test: bool,
 ) -> None:
     """Apply the changes a plan shows (from the workspace, or a saved PLANFILE)."""
-    options = plan_options(allow_destructive, prune_bots, rotate_secrets)
-    color = use_color(no_color)
+    options = engine.plan_options()
+    fmt, color = engine.fmt, engine.color
     human = fmt != "json"
     if not auto_approve and not interactive():
         raise ReconcilerError(
             "apply needs confirmation, and there is no terminal to ask on: "
             "pass --auto-approve to apply without asking"
         )
-    with open_client(url, token_file, sandbox, parallelism, max_rps) as client:
-        if planfile is not None:
-            saved = read_plan(planfile)
-            observation = reobserve(saved, client, options).observation
-            plan = saved.plan
-        else:
-            planned = make_plan(load_from_options(file, var_pairs, var_files), client, options)
-            plan, observation = planned.plan, planned.observation
+    with engine.client(server) as client:
+        plan, observation = _plan_to_apply(planfile, workspace, client, options)
         if human:
             click.echo(render_plan(plan, fmt, RenderOptions(color=color)), nl=False)
         check_safety(plan, observation, options)
         results: dict[str, Any] = {}
+        result: ApplyResult | None = None
         if plan.is_empty:
             if not human:
                 click.echo(render_result(apply_plan(plan, client, observation), fmt), nl=False)
-            report, passed = after_apply(
-                plan, observation, results, client, outputs_file=outputs_file, smoke_test=smoke_test
-            )
-            _finish(report, passed, human)
-            return
-        if not auto_approve and not click.confirm("Apply these changes?", default=False):
-            raise ReconcilerError("apply cancelled; nothing was changed")
-        progress = _progress if human and sys.stderr.isatty() else None
-        result = apply_plan(plan, client, observation, progress=progress, results=results)
+        else:
+            if not auto_approve and not click.confirm("Apply these changes?", default=False):
+                raise ReconcilerError("apply cancelled; nothing was changed")
+            progress = _progress if human and sys.stderr.isatty() else None
+            result = apply_plan(plan, client, observation, progress=progress, results=results)
         report, passed = after_apply(
             plan, observation, results, client, outputs_file=outputs_file, smoke_test=smoke_test
         )
+    if result is None:  # nothing to apply
+        _finish(report, passed, human)
+        return
     click.echo(render_result(result, fmt, RenderOptions(color=color)), nl=False)
     _finish(report, passed, human, ok=result.ok)
     if not result.ok:
@@ -116,6 +98,17 @@ def command(
             f"apply stopped: {counts['applied']} applied, {counts['failed']} failed, "
             f"{counts['not_attempted']} not attempted; fix the cause and run apply again"
         )
+
+
+def _plan_to_apply(
+    planfile: Path | None, workspace: WorkspaceFile, client: Client, options: PlanOptions
+) -> tuple[Plan, Observation]:
+    """A saved plan (after checking that nothing it touches moved), or a fresh one."""
+    if planfile is not None:
+        saved = read_plan(planfile)
+        return saved.plan, reobserve(saved, client, options).observation
+    planned = make_plan(workspace.load(), client, options)
+    return planned.plan, planned.observation
 
 
 def _finish(report: list[str], passed: bool, human: bool, *, ok: bool = True) -> None:

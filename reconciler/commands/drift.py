@@ -12,13 +12,18 @@ audit log says (`--no-attribution` skips reading it). Exit codes with
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from reconciler.commands.engine_options import FORMATS, open_client, use_color
-from reconciler.commands.options import server_options
-from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.commands.engine_options import open_client, use_color
+from reconciler.commands.options import (
+    Server,
+    WorkspaceFile,
+    format_option,
+    no_color_option,
+    parallelism_option,
+    server_options,
+    workspace_options,
+)
 from reconciler.drift import drift_report, render_drift
 from reconciler.engine.planner import make_plan
 from reconciler.kinds.base import PlanOptions
@@ -28,40 +33,24 @@ from reconciler.render import RenderOptions
 @click.command("drift")
 @workspace_options
 @server_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 without drift, 2 with, 1 on error.")
 @click.option(
     "--no-attribution", is_flag=True, help="Do not read the audit log for who changed what."
 )
-@click.option("--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable).")
+@no_color_option
 @click.option(
     "--commit",
     metavar="SHA",
     default=None,
     help="The commit whose workspace was checked; the markdown report names it.",
 )
-@click.option(
-    "--parallelism",
-    type=click.IntRange(min=1, max=64),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
-)
+@parallelism_option
 @click.pass_context
 def command(
     ctx: click.Context,
-    file: Path,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    url: str | None,
-    token_file: Path | None,
+    workspace: WorkspaceFile,
+    server: Server,
     fmt: str,
     detailed_exitcode: bool,
     no_attribution: bool,
@@ -70,8 +59,8 @@ def command(
     parallelism: int,
 ) -> None:
     """Report changes made on the server outside git (and who made them)."""
-    loaded = load_from_options(file, var_pairs, var_files)
-    with open_client(url, token_file, None, parallelism, None) as client:
+    loaded = workspace.load()
+    with open_client(server, parallelism=parallelism) as client:
         # drift never writes: what the token may not write is no problem here
         planned = make_plan(loaded, client, PlanOptions(check_permissions=False))
         report = drift_report(planned, client, attribution=not no_attribution)

@@ -1,5 +1,9 @@
 """What `plan` and `apply` share: engine options, the client, colour, the embedded sandbox.
 
+`engine_options` hands the command one `engine: EngineChoices`, which knows the
+plan options, the colour choice and how to open the client. `open_client` is
+also what the other server commands (drift, import, output, rotate) connect with.
+
 `--sandbox demo|empty` starts a Mattermost-compatible sandbox in this
 process on a free port (the only place outside tests that imports
 reconciler.sandbox), so `mmrc plan --sandbox demo` shows a real plan with no
@@ -10,33 +14,65 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
 from reconciler.client import Client
-from reconciler.commands.options import resolve_target
+from reconciler.commands.options import (
+    Server,
+    bundled,
+    format_option,
+    no_color_option,
+    parallelism_option,
+    sandbox_option,
+)
 from reconciler.kinds.base import PlanOptions
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("text", "markdown", "json")
-
-
-def engine_options(func: F) -> F:
+@dataclass(frozen=True)
+class EngineChoices:
     """--format, --parallelism, --max-rps, --allow-destructive, --prune-bots,
     --rotate-secrets, --no-color, --sandbox."""
-    options = [
-        click.option(
-            "--sandbox",
-            type=click.Choice(["demo", "empty"]),
-            default=None,
-            help="Run against an embedded sandbox server with this seed (no --url or token).",
+
+    fmt: str
+    parallelism: int
+    max_rps: float | None
+    allow_destructive: bool
+    prune_bots: bool
+    rotate_secrets: bool
+    no_color: bool
+    sandbox: str | None
+
+    def plan_options(self, *, check_permissions: bool = True) -> PlanOptions:
+        return PlanOptions(
+            allow_destructive=self.allow_destructive,
+            prune_bots=self.prune_bots,
+            rotate_secrets=self.rotate_secrets,
+            check_permissions=check_permissions,
+        )
+
+    @property
+    def color(self) -> bool:
+        return use_color(self.no_color)
+
+    def client(self, server: Server) -> AbstractContextManager[Client]:
+        return open_client(
+            server, sandbox=self.sandbox, parallelism=self.parallelism, max_rps=self.max_rps
+        )
+
+
+engine_options = bundled(
+    "engine",
+    EngineChoices,
+    [
+        sandbox_option(
+            "Run against an embedded sandbox server with this seed (no --url or token)."
         ),
-        click.option("--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable)."),
+        no_color_option,
         click.option("--rotate-secrets", is_flag=True, help="Write every declared secret again."),
         click.option(
             "--prune-bots",
@@ -55,40 +91,10 @@ def engine_options(func: F) -> F:
             default=None,
             help="At most this many requests per second.",
         ),
-        click.option(
-            "--parallelism",
-            type=click.IntRange(min=1, max=64),
-            default=8,
-            show_default=True,
-            help="Requests in flight at once.",
-        ),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(FORMATS),
-            default="text",
-            show_default=True,
-            help="Output format.",
-        ),
-    ]
-    for option in options:
-        func = option(func)
-    return func
-
-
-def plan_options(
-    allow_destructive: bool,
-    prune_bots: bool,
-    rotate_secrets: bool,
-    *,
-    check_permissions: bool = True,
-) -> PlanOptions:
-    return PlanOptions(
-        allow_destructive=allow_destructive,
-        prune_bots=prune_bots,
-        rotate_secrets=rotate_secrets,
-        check_permissions=check_permissions,
-    )
+        parallelism_option,
+        format_option,
+    ],
+)
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:
@@ -100,15 +106,15 @@ def use_color(no_color: bool, stream: Any = None) -> bool:
 
 @contextmanager
 def open_client(
-    url: str | None,
-    token_file: Path | None,
-    sandbox: str | None,
-    parallelism: int,
-    max_rps: float | None,
+    server: Server,
+    *,
+    sandbox: str | None = None,
+    parallelism: int = 8,
+    max_rps: float | None = None,
 ) -> Iterator[Client]:
     """A client for the target server, or for an embedded sandbox while the block runs."""
     if sandbox is None:
-        target = resolve_target(url, token_file)
+        target = server.target()
         with Client(target.url, target.token, parallelism=parallelism, max_rps=max_rps) as client:
             yield client
         return

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from reconciler.commands.engine_options import open_client
-from reconciler.commands.options import server_options
+from reconciler.commands.options import Server, parallelism_option, server_options
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.importer import ImportResult, build_workspace, read_server
 from reconciler.workspace import load_workspace
@@ -69,16 +69,9 @@ def write(result: ImportResult, output: Path) -> list[Path]:
     "--split", is_flag=True, help="One file per team under teams/, included from -o FILE."
 )
 @click.option("--members", is_flag=True, help="Import team and channel members and guests.")
-@click.option(
-    "--parallelism",
-    type=click.IntRange(min=1, max=64),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
-)
+@parallelism_option
 def command(
-    url: str | None,
-    token_file: Path | None,
+    server: Server,
     output: Path | None,
     only_teams: tuple[str, ...],
     split: bool,
@@ -88,7 +81,7 @@ def command(
     """Write a workspace.yaml that reproduces a live server."""
     if split and output is None:
         raise click.UsageError("--split writes several files: give the root file with -o FILE")
-    with open_client(url, token_file, None, parallelism, None) as client:
+    with open_client(server, parallelism=parallelism) as client:
         state = read_server(client, only_teams=only_teams, members=members)
     root = output.name if output is not None else "workspace.yaml"
     result = build_workspace(state, split=split, root=root)

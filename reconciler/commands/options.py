@@ -1,4 +1,13 @@
-"""Options shared by every command that talks to a server.
+"""The option groups commands share, each handed to the command as one value.
+
+- `workspace_options` (-f/--file, --var, --var-file) → `workspace: WorkspaceFile`,
+  whose `load()` reads and validates the workspace;
+- `server_options` (--url/MM_URL, --token-file/MM_TOKEN) → `server: Server`;
+- single options several commands spell the same way: `parallelism_option`,
+  `format_option`, `no_color_option`, `sandbox_option`.
+
+`bundled` is how a group becomes one value: its options are added as usual (same
+names, help and order) and their values reach the command as one dataclass.
 
 The token is never taken from argv: it comes from MM_TOKEN or a file named by
 --token-file, so it cannot leak through `ps` or shell history.
@@ -6,17 +15,107 @@ The token is never taken from argv: it comes from MM_TOKEN or a file named by
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from reconciler.errors import ReconcilerError
+from reconciler.workspace import LoadedWorkspace, load_var_file, load_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("text", "markdown", "json")
+
+
+def bundled(
+    name: str, value_type: type[Any], options: Sequence[Callable[[F], F]]
+) -> Callable[[F], F]:
+    """A decorator adding `options` (listed bottom-up, as stacked decorators apply) whose
+    values reach the command as one argument `name`: a `value_type` built from the
+    parameters named like its fields."""
+    keys = [f.name for f in dataclasses.fields(value_type)]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            kwargs[name] = value_type(**{key: kwargs.pop(key) for key in keys})
+            return func(*args, **kwargs)
+
+        wrapped = cast(F, command)
+        for option in options:
+            wrapped = option(wrapped)
+        return wrapped
+
+    return decorate
+
+
+# -- the workspace ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkspaceFile:
+    """-f/--file with its --var and --var-file overrides."""
+
+    file: Path
+    var_pairs: tuple[str, ...] = ()
+    var_files: tuple[Path, ...] = ()
+
+    def load(self) -> LoadedWorkspace:
+        overrides: dict[str, Any] = {}
+        for var_file in self.var_files:
+            overrides.update(load_var_file(var_file))
+        overrides.update(parse_var_pairs(self.var_pairs))
+        return load_workspace(self.file, overrides)
+
+
+def parse_var_pairs(pairs: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--var")
+        found[key.strip()] = value
+    return found
+
+
+workspace_options = bundled(
+    "workspace",
+    WorkspaceFile,
+    [
+        click.option(
+            "--var-file",
+            "var_files",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="YAML file of variables (overrides the file's vars:).",
+        ),
+        click.option(
+            "--var",
+            "var_pairs",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Set a template variable (overrides vars: and --var-file).",
+        ),
+        click.option(
+            "-f",
+            "--file",
+            "file",
+            default="workspace.yaml",
+            show_default=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The workspace file.",
+        ),
+    ],
+)
+
+
+# -- the server -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -28,19 +127,15 @@ class ServerTarget:
         return f"ServerTarget(url={self.url!r}, token=<redacted>)"
 
 
-def server_options(func: F) -> F:
-    """Adds --url (MM_URL) and --token-file; the token also comes from MM_TOKEN."""
-    func = click.option(
-        "--token-file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="File holding the access token (default: the MM_TOKEN environment variable).",
-    )(func)
-    func = click.option(
-        "--url",
-        envvar="MM_URL",
-        help="Mattermost server URL, e.g. https://chat.example.com (env: MM_URL).",
-    )(func)
-    return func
+@dataclass(frozen=True)
+class Server:
+    """--url (MM_URL) and --token-file (else MM_TOKEN), read only when a client opens."""
+
+    url: str | None
+    token_file: Path | None
+
+    def target(self) -> ServerTarget:
+        return resolve_target(self.url, self.token_file)
 
 
 def resolve_target(url: str | None, token_file: Path | None) -> ServerTarget:
@@ -58,3 +153,47 @@ def resolve_target(url: str | None, token_file: Path | None) -> ServerTarget:
     if not token:
         raise ReconcilerError("no token given: set MM_TOKEN or pass --token-file")
     return ServerTarget(url=url.rstrip("/"), token=token)
+
+
+server_options = bundled(
+    "server",
+    Server,
+    [
+        click.option(
+            "--token-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="File holding the access token (default: the MM_TOKEN environment variable).",
+        ),
+        click.option(
+            "--url",
+            envvar="MM_URL",
+            help="Mattermost server URL, e.g. https://chat.example.com (env: MM_URL).",
+        ),
+    ],
+)
+
+
+# -- single options ---------------------------------------------------------------------------
+
+parallelism_option = click.option(
+    "--parallelism",
+    type=click.IntRange(min=1, max=64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+no_color_option = click.option(
+    "--no-color", is_flag=True, help="No colour (also: the NO_COLOR variable)."
+)
+
+
+def sandbox_option(help: str) -> Callable[[F], F]:
+    return click.option("--sandbox", type=click.Choice(["demo", "empty"]), default=None, help=help)

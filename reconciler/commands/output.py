@@ -18,8 +18,13 @@ import click
 from reconciler import outputs
 from reconciler.client import Client
 from reconciler.commands.engine_options import open_client
-from reconciler.commands.options import server_options
-from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.commands.options import (
+    Server,
+    WorkspaceFile,
+    sandbox_option,
+    server_options,
+    workspace_options,
+)
 from reconciler.engine.observe import observe
 from reconciler.kinds import commands, incoming_webhooks, outgoing_webhooks
 from reconciler.kinds.base import Observation, PlanContext
@@ -103,16 +108,11 @@ def after_apply(
 @server_options
 @click.option("--reveal", is_flag=True, help="Show the URLs and tokens instead of masking them.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the outputs-file format).")
-@click.option(
-    "--sandbox", type=click.Choice(["demo", "empty"]), default=None, help="Use an embedded sandbox."
-)
+@sandbox_option("Use an embedded sandbox.")
 @click.argument("name", required=False)
 def command(
-    file: Path,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    url: str | None,
-    token_file: Path | None,
+    workspace: WorkspaceFile,
+    server: Server,
     reveal: bool,
     as_json: bool,
     sandbox: str | None,
@@ -120,13 +120,13 @@ def command(
 ) -> None:
     """Print hook URLs and tokens (masked unless --reveal). NAME: an address,
     a hook's display name, a command's trigger, or TEAM/NAME."""
-    loaded = load_from_options(file, var_pairs, var_files)
-    with open_client(url, token_file, sandbox, 4, None) as client:
+    loaded = workspace.load()
+    with open_client(server, sandbox=sandbox, parallelism=4) as client:
         found, _ = read_outputs(loaded, client)
-        server = client.url
+        server_url = client.url
     chosen = outputs.select(found, name)
     if as_json:
-        document = outputs.to_document(chosen, server)
+        document = outputs.to_document(chosen, server_url)
         if not reveal:
             for output in chosen:
                 document["outputs"][output.address][output.field] = output.masked()

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands.engine_options import engine_options, open_client, plan_options, use_color
-from reconciler.commands.options import server_options
-from reconciler.commands.validate import load_from_options, workspace_options
+from reconciler.commands.engine_options import EngineChoices, engine_options
+from reconciler.commands.options import Server, WorkspaceFile, server_options, workspace_options
 from reconciler.drift import drift_report, render_drift
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
@@ -59,19 +58,9 @@ from reconciler.render import RenderOptions, render_plan
 @click.pass_context
 def command(
     ctx: click.Context,
-    file: Path,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    url: str | None,
-    token_file: Path | None,
-    fmt: str,
-    parallelism: int,
-    max_rps: float | None,
-    allow_destructive: bool,
-    prune_bots: bool,
-    rotate_secrets: bool,
-    no_color: bool,
-    sandbox: str | None,
+    workspace: WorkspaceFile,
+    server: Server,
+    engine: EngineChoices,
     out: Path | None,
     detailed_exitcode: bool,
     drift: bool,
@@ -79,19 +68,17 @@ def command(
     commit: str | None,
 ) -> None:
     """Show what `apply` would change on the server."""
-    loaded = load_from_options(file, var_pairs, var_files)
-    options = plan_options(
-        allow_destructive, prune_bots, rotate_secrets, check_permissions=not no_permission_check
-    )
-    with open_client(url, token_file, sandbox, parallelism, max_rps) as client:
+    loaded = workspace.load()
+    options = engine.plan_options(check_permissions=not no_permission_check)
+    with engine.client(server) as client:
         planned = make_plan(loaded, client, options)
         report = drift_report(planned, client) if drift else None
     plan = planned.plan
-    render_options = RenderOptions(color=use_color(no_color), drift=drift, commit=commit)
+    render_options = RenderOptions(color=engine.color, drift=drift, commit=commit)
     if report is not None:
-        click.echo(render_drift(report, fmt, render_options), nl=False)
+        click.echo(render_drift(report, engine.fmt, render_options), nl=False)
     else:
-        click.echo(render_plan(plan, fmt, render_options), nl=False)
+        click.echo(render_plan(plan, engine.fmt, render_options), nl=False)
     if out is not None:
         write_plan(out, plan, loaded)
         click.echo(f"Saved the plan to {out}; apply it with: mmrc apply {out}", err=True)

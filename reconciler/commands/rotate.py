@@ -16,9 +16,14 @@ import click
 
 from reconciler import outputs
 from reconciler.commands.engine_options import open_client
-from reconciler.commands.options import server_options
+from reconciler.commands.options import (
+    Server,
+    WorkspaceFile,
+    sandbox_option,
+    server_options,
+    workspace_options,
+)
 from reconciler.commands.output import read_outputs
-from reconciler.commands.validate import load_from_options, workspace_options
 from reconciler.engine.applier import id_table
 from reconciler.errors import ReconcilerError
 from reconciler.kinds import commands, outgoing_webhooks
@@ -35,23 +40,18 @@ ROTATABLE = {outgoing_webhooks.name: outgoing_webhooks, commands.name: commands}
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every output (with the new tokens) to this file, mode 0600.",
 )
-@click.option(
-    "--sandbox", type=click.Choice(["demo", "empty"]), default=None, help="Use an embedded sandbox."
-)
+@sandbox_option("Use an embedded sandbox.")
 @click.argument("names", nargs=-1)
 def command(
-    file: Path,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[Path, ...],
-    url: str | None,
-    token_file: Path | None,
+    workspace: WorkspaceFile,
+    server: Server,
     outputs_file: Path | None,
     sandbox: str | None,
     names: tuple[str, ...],
 ) -> None:
     """Regenerate the tokens of outgoing webhooks and slash commands."""
-    loaded = load_from_options(file, var_pairs, var_files)
-    with open_client(url, token_file, sandbox, 4, None) as client:
+    loaded = workspace.load()
+    with open_client(server, sandbox=sandbox, parallelism=4) as client:
         found, plan_context = read_outputs(loaded, client)
         targets = [o for o in found if o.kind in ROTATABLE]
         if names:
