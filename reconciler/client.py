@@ -20,20 +20,19 @@ Secrets: the token and incoming-webhook ids (`/hooks/<id>`,
 error message, repr, log record or exception chain. Errors are raised outside
 the `except` blocks that caught httpx exceptions, so they carry no
 `__context__`; the `httpx`/`httpcore` loggers get a redacting filter.
+
+The parts that stand on their own live in `reconciler.http`: redaction, pacing
+(rate and 429 pauses), answers (JSON or `ApiError`) and the ping.
 """
 
 from __future__ import annotations
 
-import json as jsonlib
 import logging
-import math
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -41,15 +40,16 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from reconciler import __version__
-from reconciler.errors import (
-    ApiError,
-    ClientError,
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    NotMattermostError,
-    ServerError,
-    UnauthorizedError,
+from reconciler.errors import ApiError, ServerError
+from reconciler.http.answers import Failure, api_error, decode, failure_error
+from reconciler.http.pacing import Pacer, retry_after
+from reconciler.http.ping import PING_PATH, ServerInfo, read_ping
+from reconciler.http.redaction import (
+    hook_ids,
+    install_log_filter,
+    path_only,
+    redact,
+    strip_userinfo,
 )
 
 __all__ = ["MAX_PER_PAGE", "Client", "ServerInfo", "redact"]
@@ -59,95 +59,8 @@ R = TypeVar("R")
 
 log = logging.getLogger("mmrc.http")
 
-PING_PATH: Final = "/api/v4/system/ping"
 MAX_PER_PAGE: Final = 200  # Mattermost clamps per_page to 200 silently
 RETRYABLE_STATUSES: Final = frozenset({429, 502, 503, 504})
-_SERVER_MESSAGE_LIMIT: Final = 300
-_REDACTED: Final = "<redacted>"
-
-# -- redaction -------------------------------------------------------------------------------
-
-# /api/v4/hooks/incoming/<id>: the id of an incoming webhook is its credential.
-_INCOMING_HOOK_API = re.compile(r"(/hooks/incoming/)([^/?#\s\"']+)")
-# /hooks/<id> (the posting endpoint), but not /api/v4/hooks/{incoming,outgoing}.
-_HOOK_POST = re.compile(
-    r"(/hooks/)(?!(?:incoming|outgoing|<redacted>)(?:[/?#\s\"']|$))([^/?#\s\"']+)"
-)
-_SECRET_QUERY = re.compile(
-    r"([?&;](?:access_token|token|secret|password|client_secret)=)([^&#\s\"']*)", re.IGNORECASE
-)
-_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with webhook ids, token-like query values and the given secrets replaced."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, _REDACTED)
-    text = _INCOMING_HOOK_API.sub(rf"\1{_REDACTED}", text)
-    text = _HOOK_POST.sub(rf"\1{_REDACTED}", text)
-    return _SECRET_QUERY.sub(rf"\1{_REDACTED}", text)
-
-
-def _hook_ids(path: str) -> list[str]:
-    """The webhook ids in `path` (to scrub them from server messages too)."""
-    found = [m.group(2) for m in _INCOMING_HOOK_API.finditer(path)]
-    found += [m.group(2) for m in _HOOK_POST.finditer(path)]
-    return found
-
-
-class _RedactingFilter(logging.Filter):
-    """Rewrites httpx/httpcore log records (which show full URLs) through `redact`."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record is not ours to fix; drop its arguments
-            message = str(record.msg)
-        record.msg = redact(message)
-        record.args = ()
-        return True
-
-
-_LIBRARY_LOGGERS: Final = (
-    "httpx",
-    "httpcore",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-)
-_FILTER = _RedactingFilter()
-
-
-def _install_log_filter() -> None:
-    for name in _LIBRARY_LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-
-
-# -- values ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    """What the ping told us. `version` is e.g. "10.11.0" (from `X-Version-Id`)."""
-
-    url: str
-    version: str
-    build: str
-    licensed_header: bool
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """A request that got no HTTP answer. Only text: the httpx exception is not kept."""
-
-    reason: str
-    maybe_sent: bool  # the server may have received (and acted on) the request
-    retryable: bool
 
 
 def _normalise_url(url: str) -> str:
@@ -155,76 +68,10 @@ def _normalise_url(url: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ApiError(
-            f"invalid server URL {redact(_strip_userinfo(text))!r}: "
+            f"invalid server URL {redact(strip_userinfo(text))!r}: "
             "expected http(s)://host[:port][/path]"
         )
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
-
-
-def _strip_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, f"{_REDACTED}@{host}", parts.path, parts.query, ""))
-
-
-def _parse_seconds(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None  # an HTTP-date: fall back to the computed backoff
-    if math.isnan(seconds) or seconds < 0:
-        return None
-    return seconds
-
-
-def _one_line(text: str, limit: int = _SERVER_MESSAGE_LIMIT) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _decode(response: httpx.Response) -> Any:
-    """Parsed JSON; the text for a non-JSON body; None for an empty one."""
-    if not response.content:
-        return None
-    try:
-        return jsonlib.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return response.text
-
-
-# -- rate limiting --------------------------------------------------------------------------
-
-
-class _Pacer:
-    """A token bucket of size one (even spacing) shared by all threads, plus a shared
-    pause after a 429. Slots are reserved under the lock; the wait happens outside it."""
-
-    def __init__(
-        self, max_rps: float | None, clock: Callable[[], float], sleep: Callable[[float], None]
-    ) -> None:
-        self.interval = 1.0 / max_rps if max_rps else 0.0
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next = -math.inf
-        self._paused_until = -math.inf
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._paused_until, self._next)
-            if self.interval:
-                self._next = slot + self.interval
-        if slot > now:
-            self._sleep(slot - now)
-
-    def pause(self, seconds: float) -> None:
-        with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
 # -- the client -----------------------------------------------------------------------------
@@ -276,11 +123,11 @@ class Client:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._pacer = _Pacer(max_rps, clock, sleep)
+        self._pacer = Pacer(max_rps, clock, sleep)
         self._slots = threading.BoundedSemaphore(parallelism)
         self._count_lock = threading.Lock()
         self._request_count = 0
-        _install_log_filter()
+        install_log_filter()
         self._http = httpx.Client(
             base_url=self.url,
             transport=transport,
@@ -292,7 +139,7 @@ class Client:
         )
 
     def __repr__(self) -> str:
-        return f"Client(url={_strip_userinfo(self.url)!r})"
+        return f"Client(url={strip_userinfo(self.url)!r})"
 
     # -- lifecycle ------------------------------------------------------------------------
     def close(self) -> None:
@@ -321,54 +168,14 @@ class Client:
 
         Raises NotMattermostError when the URL answers but not as Mattermost, and
         ServerError when it cannot be reached or reports itself unhealthy."""
-        shown = _strip_userinfo(self.url)
         outcome = self._attempts("GET", PING_PATH, auth=False, retry=True)
-        if isinstance(outcome, _Failure):
+        if isinstance(outcome, Failure):
             raise ServerError(
-                f"cannot reach {shown}: {outcome.reason}", method="GET", path=PING_PATH
-            )
-        response = outcome
-        version_id = response.headers.get("X-Version-Id", "").strip()
-        content_type = response.headers.get("Content-Type", "").lower()
-        status = response.status_code
-        hint = "check that the URL is the Mattermost site URL (without /api/v4)"
-
-        def not_mattermost(what: str) -> NotMattermostError:
-            return NotMattermostError(
-                f"{shown} is not a Mattermost server: {what}; {hint}",
+                f"cannot reach {strip_userinfo(self.url)}: {outcome.reason}",
                 method="GET",
                 path=PING_PATH,
-                status=status,
             )
-
-        if 300 <= status < 400:
-            location = redact(_strip_userinfo(response.headers.get("Location", "")))
-            raise not_mattermost(f"GET {PING_PATH} was redirected ({status}) to {location!r}")
-        if not version_id:
-            if status >= 500:
-                raise self._error("GET", PING_PATH, response)
-            if "html" in content_type:
-                raise not_mattermost(f"GET {PING_PATH} answered {status} with an HTML page")
-            raise not_mattermost(
-                f"GET {PING_PATH} answered {status} without an X-Version-Id header"
-            )
-        if status >= 400:
-            if status >= 500:
-                raise self._error("GET", PING_PATH, response)
-            raise not_mattermost(f"GET {PING_PATH} answered {status}")
-        body = _decode(response)
-        if not isinstance(body, dict) or "status" not in body:
-            raise not_mattermost(f"GET {PING_PATH} did not answer with Mattermost's ping JSON")
-        parts = version_id.split(".")
-        version = ".".join(parts[:3])
-        if len(parts) < 5 or not _VERSION.match(version):
-            raise not_mattermost(f"unrecognised X-Version-Id {_one_line(version_id, 80)!r}")
-        return ServerInfo(
-            url=self.url,
-            version=version,
-            build=".".join(parts[3:-2]),
-            licensed_header=parts[-1].lower() == "true",
-        )
+        return read_ping(self.url, outcome, lambda answer: self._error("GET", PING_PATH, answer))
 
     # -- verbs ----------------------------------------------------------------------------
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -398,18 +205,18 @@ class Client:
                     data = []
             if not isinstance(data, list):
                 raise ApiError(
-                    f"GET {redact(_path_only(path))} failed: expected a JSON list"
+                    f"GET {redact(path_only(path))} failed: expected a JSON list"
                     + (f" under {key!r}" if key else "")
                     + f", got {type(data).__name__}",
                     method="GET",
-                    path=redact(_path_only(path)),
+                    path=redact(path_only(path)),
                 )
             if data and data == previous:
                 raise ApiError(
-                    f"GET {redact(_path_only(path))} failed: the server ignores paging "
+                    f"GET {redact(path_only(path))} failed: the server ignores paging "
                     f"(page {page} repeats page {page - 1})",
                     method="GET",
-                    path=redact(_path_only(path)),
+                    path=redact(path_only(path)),
                 )
             items.extend(data)
             if len(data) < per_page:
@@ -442,7 +249,7 @@ class Client:
             if attempt:
                 self._sleep(delay)
             outcome = self._send("POST", path, json=json)
-            if isinstance(outcome, _Failure):
+            if isinstance(outcome, Failure):
                 last = self._failure_error("POST", path, outcome, attempt + 1)
                 if not outcome.retryable:
                     raise last
@@ -452,7 +259,7 @@ class Client:
                     if found is not None:
                         return found
             elif outcome.is_success:
-                return _decode(outcome)
+                return decode(outcome)
             else:
                 status = outcome.status_code
                 last = self._error("POST", path, outcome)
@@ -510,10 +317,10 @@ class Client:
         retry: bool,
     ) -> Any:
         outcome = self._attempts(method, path, params=params, json=json, retry=retry)
-        if isinstance(outcome, _Failure):
+        if isinstance(outcome, Failure):
             raise self._failure_error(method, path, outcome, None)
         if outcome.is_success:
-            return _decode(outcome)
+            return decode(outcome)
         raise self._error(method, path, outcome)
 
     def _attempts(
@@ -525,12 +332,12 @@ class Client:
         json: Any = None,
         retry: bool,
         auth: bool = True,
-    ) -> httpx.Response | _Failure:
+    ) -> httpx.Response | Failure:
         """Send with retries; returns the last response or failure (never raises httpx)."""
         attempt = 0
         while True:
             outcome = self._send(method, path, params=params, json=json, auth=auth)
-            if isinstance(outcome, _Failure):
+            if isinstance(outcome, Failure):
                 may_retry = outcome.retryable and (retry or not outcome.maybe_sent)
             else:
                 status = outcome.status_code
@@ -539,8 +346,8 @@ class Client:
                 if status == 429:
                     self._note_retry_after(outcome)
             if not may_retry or attempt >= self.retries:
-                if isinstance(outcome, _Failure) and attempt:
-                    outcome = _Failure(
+                if isinstance(outcome, Failure) and attempt:
+                    outcome = Failure(
                         f"{outcome.reason} (after {attempt + 1} attempts)",
                         outcome.maybe_sent,
                         outcome.retryable,
@@ -550,7 +357,7 @@ class Client:
             log.debug(
                 "%s %s: retrying in %.2f s (attempt %d of %d)",
                 method,
-                redact(_path_only(path)),
+                redact(path_only(path)),
                 delay,
                 attempt + 2,
                 self.retries + 1,
@@ -566,13 +373,13 @@ class Client:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         auth: bool = True,
-    ) -> httpx.Response | _Failure:
+    ) -> httpx.Response | Failure:
         """One HTTP exchange, under the concurrency bound and the rate limit."""
         if not path.startswith("/"):
-            raise ValueError(f"path must start with '/': {redact(_path_only(path))!r}")
-        shown = redact(_path_only(path), self._secrets(path))
+            raise ValueError(f"path must start with '/': {redact(path_only(path))!r}")
+        shown = self._shown(path)
         headers = {"Authorization": f"Bearer {self._token}"} if auth and self._token else {}
-        failure: _Failure | None = None
+        failure: Failure | None = None
         response: httpx.Response | None = None
         with self._slots:
             self._pacer.acquire()
@@ -589,19 +396,19 @@ class Client:
                 )
                 response = self._http.send(request)
             except httpx.TimeoutException as exc:
-                failure = _Failure(
+                failure = Failure(
                     f"timed out ({type(exc).__name__})",
                     maybe_sent=not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout),
                     retryable=True,
                 )
             except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-                failure = _Failure(
+                failure = Failure(
                     f"{type(exc).__name__}: {self._scrub(str(exc)) or 'connection failed'}",
                     maybe_sent=not isinstance(exc, httpx.ConnectError),
                     retryable=True,
                 )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                failure = _Failure(
+                failure = Failure(
                     f"{type(exc).__name__}: {self._scrub(str(exc))}",
                     maybe_sent=False,
                     retryable=False,
@@ -625,108 +432,40 @@ class Client:
         found = find_existing()
         log.debug(
             "POST %s: the answer may be lost (%s); lookup %s",
-            redact(_path_only(path)),
+            redact(path_only(path)),
             why,
             "found the object, not posting again" if found is not None else "found nothing",
         )
         return found
 
-    def _backoff(self, attempt: int, outcome: httpx.Response | _Failure) -> float:
+    def _backoff(self, attempt: int, outcome: httpx.Response | Failure) -> float:
         """Full jitter: uniform(0, min(max, base·2^attempt)); a 429's Retry-After wins."""
         if isinstance(outcome, httpx.Response) and outcome.status_code == 429:
-            advised = self._retry_after(outcome)
+            advised = retry_after(outcome.headers)
             if advised is not None:
                 return min(advised, self.backoff_max)
         ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
         return self._rng.uniform(0, ceiling)
 
-    @staticmethod
-    def _retry_after(response: httpx.Response) -> float | None:
-        advised = _parse_seconds(response.headers.get("Retry-After"))
-        if advised is None:
-            advised = _parse_seconds(response.headers.get("X-RateLimit-Reset"))
-        return advised
-
     def _note_retry_after(self, response: httpx.Response) -> None:
-        advised = self._retry_after(response)
+        advised = retry_after(response.headers)
         if advised is not None:
             self._pacer.pause(min(advised, self.backoff_max))
 
     def _secrets(self, path: str = "") -> list[str]:
-        return [self._token, *_hook_ids(path)] if self._token else _hook_ids(path)
+        return [self._token, *hook_ids(path)] if self._token else hook_ids(path)
 
     def _scrub(self, text: str, path: str = "") -> str:
         return redact(text, self._secrets(path))
 
+    def _shown(self, path: str) -> str:
+        return redact(path_only(path), self._secrets(path))
+
     def _failure_error(
-        self, method: str, path: str, failure: _Failure, attempts: int | None
+        self, method: str, path: str, failure: Failure, attempts: int | None
     ) -> ServerError:
-        shown = redact(_path_only(path), self._secrets(path))
-        reason = failure.reason
-        if attempts and attempts > 1:
-            reason += f" (after {attempts} attempts)"
-        return ServerError(f"{method} {shown} failed: {reason}", method=method, path=shown)
+        return failure_error(method, self._shown(path), failure, attempts)
 
     def _error(self, method: str, path: str, response: httpx.Response) -> ApiError:
         """The ApiError for an HTTP error answer, with the AppError's fields."""
-        status = response.status_code
-        shown = redact(_path_only(path), self._secrets(path))
-        request_id = response.headers.get("X-Request-Id") or None
-        error_id: str | None = None
-        message: str | None = None
-        content_type = response.headers.get("Content-Type", "").lower()
-        body = _decode(response)
-        if isinstance(body, dict):
-            error_id = str(body.get("id") or "") or None
-            message = str(body.get("message") or "") or None
-            request_id = str(body.get("request_id") or "") or request_id
-        elif isinstance(body, str) and body.strip():
-            if "html" in content_type or body.lstrip().startswith("<"):
-                message = f"non-JSON answer ({content_type.split(';')[0] or 'text/html'})"
-            else:
-                message = body
-        if message is not None:
-            message = _one_line(self._scrub(message, path))
-        if error_id is not None:
-            error_id = _one_line(self._scrub(error_id, path), 120)
-        if request_id is not None:
-            request_id = _one_line(self._scrub(request_id, path), 80)
-        text = f"{method} {shown} failed: {status}"
-        if error_id:
-            text += f" {error_id}:"
-        text += f" {message or response.reason_phrase or 'error'}"
-        if 300 <= status < 400:
-            location = self._scrub(_strip_userinfo(response.headers.get("Location", "")), path)
-            text += f" (redirect to {location!r})"
-        if request_id:
-            text += f" (request id: {request_id})"
-        cls = _error_class(status)
-        return cls(
-            text,
-            method=method,
-            path=shown,
-            status=status,
-            error_id=error_id,
-            request_id=request_id,
-            server_message=message,
-        )
-
-
-def _path_only(path: str) -> str:
-    return path.split("?", 1)[0].split("#", 1)[0]
-
-
-def _error_class(status: int) -> type[ApiError]:
-    if status == 401:
-        return UnauthorizedError
-    if status == 403:
-        return ForbiddenError
-    if status == 404:
-        return NotFoundError
-    if status == 409:
-        return ConflictError
-    if 400 <= status < 500:
-        return ClientError
-    if status >= 500:
-        return ServerError
-    return ApiError
+        return api_error(method, self._shown(path), response, lambda text: self._scrub(text, path))
