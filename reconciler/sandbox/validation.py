@@ -17,7 +17,7 @@ from reconciler.workspace.rules import (
 )
 
 if TYPE_CHECKING:
-    from reconciler.sandbox.store import Channel, Team, User
+    from reconciler.sandbox.records import Channel, Team, User
 
 _DM_LIKE = re.compile(r"^[a-z0-9]{26}__[a-z0-9]{26}$")
 _GM_LIKE = re.compile(r"^[0-9a-f]{40}$")

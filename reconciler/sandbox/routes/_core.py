@@ -6,7 +6,7 @@ from typing import Any
 
 from reconciler.sandbox.app import AppError, Request, Sandbox, invalid_body_param, invalid_url_param
 from reconciler.sandbox.ids import is_valid_id
-from reconciler.sandbox.store import Channel, Team, User
+from reconciler.sandbox.records import Channel, Team, User
 
 
 def url_id(req: Request, name: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reconciler.sandbox.app import AppError, Request, Response, Sandbox, json_response, route
 from reconciler.sandbox.paging import Page
+from reconciler.sandbox.records import Bot
 from reconciler.sandbox.routes._core import opt_str, str_field, url_id
-from reconciler.sandbox.store import Bot
 from reconciler.sandbox.validation import validate_bot_fields
 
 

@@ -19,6 +19,7 @@ from reconciler.sandbox.app import (
 )
 from reconciler.sandbox.ids import is_valid_id, now_ms
 from reconciler.sandbox.paging import Page
+from reconciler.sandbox.records import Channel, ChannelMember, Role, User
 from reconciler.sandbox.routes._core import (
     channel_not_found,
     get_channel,
@@ -31,7 +32,7 @@ from reconciler.sandbox.routes._core import (
     url_name,
     with_count,
 )
-from reconciler.sandbox.store import Channel, ChannelMember, CoreStore, Role, User
+from reconciler.sandbox.store import CoreStore
 from reconciler.sandbox.validation import validate_channel
 
 DEFAULT_CHANNEL = "town-square"

@@ -17,8 +17,8 @@ from reconciler.sandbox.app import (
     route,
 )
 from reconciler.sandbox.ids import now_ms
+from reconciler.sandbox.records import Role
 from reconciler.sandbox.routes._core import url_id
-from reconciler.sandbox.store import Role
 
 ROLE_NAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 

@@ -17,6 +17,7 @@ from reconciler.sandbox.app import (
 )
 from reconciler.sandbox.ids import is_valid_id, new_id, now_ms
 from reconciler.sandbox.paging import Page
+from reconciler.sandbox.records import Team, TeamMember
 from reconciler.sandbox.routes._core import (
     get_team,
     get_user,
@@ -27,7 +28,6 @@ from reconciler.sandbox.routes._core import (
     url_name,
     with_count,
 )
-from reconciler.sandbox.store import Team, TeamMember
 from reconciler.sandbox.validation import validate_team
 
 BATCH_MAX = 256

@@ -18,6 +18,7 @@ from reconciler.sandbox.app import (
     status_ok,
 )
 from reconciler.sandbox.paging import Page
+from reconciler.sandbox.records import User
 from reconciler.sandbox.routes._core import (
     get_team,
     get_user,
@@ -26,7 +27,6 @@ from reconciler.sandbox.routes._core import (
     url_id,
     url_name,
 )
-from reconciler.sandbox.store import User
 from reconciler.sandbox.validation import validate_password, validate_user
 
 TOKEN_DESCRIPTION_MAX = 255
