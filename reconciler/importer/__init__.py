@@ -6,8 +6,10 @@ build_workspace(state, split=..., root=...) -> ImportResult     (YAML text per f
 
 from __future__ import annotations
 
-from reconciler.importer.build import ImportResult, Summary, build_workspace, template_safe
+from reconciler.importer.build import ImportResult, build_workspace
 from reconciler.importer.read import LiveState, read_server
+from reconciler.importer.summary import Summary
+from reconciler.importer.yaml_doc import template_safe
 
 __all__ = [
     "ImportResult",
