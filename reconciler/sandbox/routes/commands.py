@@ -20,8 +20,8 @@ from reconciler.sandbox.app import (
     status_ok,
 )
 from reconciler.sandbox.ids import is_valid_id
-from reconciler.sandbox.integrations_store import (
-    Record,
+from reconciler.sandbox.integrations_base import Record
+from reconciler.sandbox.integrations_commands import (
     builtin_command,
     decode_command,
     sanitize_command,

@@ -27,14 +27,10 @@ from reconciler.sandbox.app import (
     text_response,
 )
 from reconciler.sandbox.ids import is_valid_id
-from reconciler.sandbox.integrations_store import (
-    DEFAULT_WEBHOOK_USERNAME,
-    MAX_POST_RUNES,
-    Record,
-    channel_not_found,
-    decode_incoming,
-    decode_outgoing,
-)
+from reconciler.sandbox.integrations_base import Record, channel_not_found
+from reconciler.sandbox.integrations_incoming import decode_incoming
+from reconciler.sandbox.integrations_outgoing import decode_outgoing
+from reconciler.sandbox.integrations_posts import DEFAULT_WEBHOOK_USERNAME, MAX_POST_RUNES
 from reconciler.sandbox.paging import Page
 from reconciler.sandbox.routes._core import url_id
 

@@ -15,7 +15,7 @@ from reconciler.sandbox.app import (
     route,
 )
 from reconciler.sandbox.ids import is_valid_id
-from reconciler.sandbox.integrations_store import MAX_POST_RUNES
+from reconciler.sandbox.integrations_posts import MAX_POST_RUNES
 from reconciler.sandbox.paging import Page
 from reconciler.sandbox.routes.hooks import (
     can_read_channel,

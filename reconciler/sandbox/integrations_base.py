@@ -1,0 +1,146 @@
+"""What the integration stores share: records as JSON dicts, Go-style decoding,
+validation helpers and app errors, and `IntegrationState`, the state every family
+(incoming and outgoing webhooks, slash commands, posts) works on.
+
+Records are the JSON shapes Mattermost serves (MM server/public/model
+incoming_webhook.go, outgoing_webhook.go, command.go, post.go), kept as dicts.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from reconciler.sandbox.app import AppError
+from reconciler.sandbox.ids import new_id, now_ms
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.app import Sandbox
+
+Record = dict[str, Any]
+# The timestamps every record carries, in the order Mattermost sends them.
+STAMPS: dict[str, Any] = {"create_at": 0, "update_at": 0, "delete_at": 0}
+
+_USERNAME_RE = re.compile(r"^[a-z0-9.\-_]+$")
+_RESERVED_USERNAMES = frozenset({"all", "channel", "matterbot", "system"})
+
+
+def is_valid_username(name: str) -> bool:
+    return (
+        0 < len(name) <= 64
+        and bool(_USERNAME_RE.match(name))
+        and name not in _RESERVED_USERNAMES
+        and name[0].isalpha()
+    )
+
+
+def is_valid_http_url(url: str) -> bool:
+    """model.IsValidHTTPURL: http(s) scheme and a host."""
+    if not (url.startswith("http://") or url.startswith("https://")):
+        return False
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        return False
+    return bool(parsed.netloc)
+
+
+def bad_request(error_id: str, message: str, detail: str = "") -> AppError:
+    return AppError(400, error_id, message, detail)
+
+
+def not_found(error_id: str, message: str, detail: str = "") -> AppError:
+    return AppError(404, error_id, message, detail)
+
+
+def channel_not_found(channel_id: str) -> AppError:
+    return not_found(
+        "app.channel.get.existing.app_error",
+        "Unable to find the existing channel.",
+        f"id={channel_id}",
+    )
+
+
+def go_len(values: list[str]) -> int:
+    """len(fmt.Sprintf("%s", []string{...})): "[a b c]"."""
+    return len(("[" + " ".join(values) + "]").encode())
+
+
+def first_failure(checks: Iterable[tuple[bool, str]]) -> str | None:
+    """IsValid: the name of the first check that failed, or None."""
+    return next((name for failed, name in checks if failed), None)
+
+
+def decode(body: Any, fields: dict[str, Any], name: str) -> Record:
+    """Decode like encoding/json into a struct: unknown keys ignored, null → zero value,
+    keys matched case-insensitively, a wrong JSON type → 400 invalid_body_param."""
+    from reconciler.sandbox.app import invalid_body_param
+
+    if not isinstance(body, dict):
+        raise invalid_body_param(name)
+    lowered = {key.lower(): key for key in body}
+    record: Record = {}
+    for key, zero in fields.items():
+        source = key if key in body else lowered.get(key.lower())
+        value = body.get(source) if source is not None else None
+        if value is None:
+            record[key] = copy.deepcopy(zero)
+            continue
+        if isinstance(zero, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(zero, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(zero, str):
+            ok = isinstance(value, str)
+        elif isinstance(zero, list):
+            ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        else:
+            ok = True
+        if not ok:
+            raise invalid_body_param(name)
+        record[key] = copy.deepcopy(value)
+    return record
+
+
+def stamp_new(record: Record, *, token: bool = False) -> Record:
+    """PreSave: a new id and creation time (and a token when the record has none)."""
+    now = now_ms()
+    record.update(id=new_id(), create_at=now, update_at=now, delete_at=0)
+    if token and not record["token"]:
+        record["token"] = new_id()
+    return record
+
+
+def new_token(record: Record) -> str:
+    """A regenerated token (an outgoing webhook's or a command's)."""
+    record["token"] = new_id()
+    record["update_at"] = now_ms()
+    return str(record["token"])
+
+
+def soft_delete(record: Record) -> None:
+    record["delete_at"] = record["update_at"] = now_ms()
+
+
+def live(records: dict[str, Record], record_id: str) -> Record | None:
+    """The record unless it is unknown or deleted."""
+    record = records.get(record_id)
+    return None if record is None or record["delete_at"] else record
+
+
+class IntegrationState:
+    """Hooks, commands and posts by id (the families' modules add the rules)."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.incoming: dict[str, Record] = {}
+        self.outgoing: dict[str, Record] = {}
+        self.commands: dict[str, Record] = {}
+        self.posts: dict[str, Record] = {}
+        self.posts_by_channel: dict[str, list[str]] = {}
+
+    def _setting(self, name: str) -> bool:
+        return self.sandbox.config.get_bool(f"ServiceSettings.{name}")
