@@ -61,16 +61,6 @@ def write_plan(path: Path, plan: Plan, loaded: LoadedWorkspace | Workspace) -> N
         raise
 
 
-def is_plan_file(path: Path) -> bool:
-    """Whether `path` looks like a saved plan (JSON with a format_version and `desired`)."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(1)
-        return head == b"{"
-    except OSError:
-        return False
-
-
 def read_plan(path: Path) -> SavedPlan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -27,10 +27,6 @@ def channel_address(team: str, channel: str) -> str:
     return f"team.{team}/channel.{channel}"
 
 
-def user_address(username: str) -> str:
-    return f"user.{username}"
-
-
 def load_usernames(client: Client, observation: Observation, user_ids: Iterable[str]) -> None:
     """Learn the usernames of `user_ids` not yet known (one POST /users/ids per 200)."""
     missing = sorted({uid for uid in user_ids if uid not in observation.usernames})
