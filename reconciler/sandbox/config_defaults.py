@@ -4,7 +4,7 @@ values `Config.SetDefaults()` gives a fresh install (MM server/public/model/conf
 Only the sections mmrc (and the clients people point at it) care about are here,
 but each section that is here is complete enough to round-trip: a client that
 GETs /config, edits a field and PUTs the whole thing back sees its edit and
-nothing else change. Leaves are JSON scalars or lists; `MAP_PATHS` are maps
+nothing else change. Leaves are JSON scalars or lists; `MAP_PATHS` (config_tree) are maps
 whose keys are data (kept whole), every other dict is a struct (unknown keys
 are dropped, missing keys take their default).
 """
@@ -14,59 +14,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-FAKE_SETTING = "********************************"  # model.FakeSetting: 32 asterisks
+from reconciler.sandbox.config_secrets import FAKE_SETTING
+from reconciler.sandbox.config_tree import MAP_PATHS, Path
 
-Path = tuple[str, ...]
-
-# Masked in GET /config only when non-empty (MM model/config.go → Sanitize).
-MASKED_IF_SET: tuple[Path, ...] = (
-    ("GitLabSettings", "Secret"),
-    ("GoogleSettings", "Secret"),
-    ("Office365Settings", "Secret"),
-    ("OpenIdSettings", "Secret"),
-    ("LdapSettings", "BindPassword"),
-    ("FileSettings", "AmazonS3SecretAccessKey"),
-    ("FileSettings", "ExportAmazonS3SecretAccessKey"),
-    ("EmailSettings", "SMTPPassword"),
-    ("MessageExportSettings", "GlobalRelaySettings", "SMTPPassword"),
-)
-# Always masked, empty or not.
-ALWAYS_MASKED: tuple[Path, ...] = (
-    ("FileSettings", "PublicLinkSalt"),
-    ("SqlSettings", "DataSource"),
-    ("SqlSettings", "AtRestEncryptKey"),
-    ("ElasticsearchSettings", "Password"),
-    ("ServiceSettings", "SplitKey"),
-    ("CacheSettings", "RedisPassword"),
-)
-# Slices whose every element is masked.
-MASKED_LISTS: tuple[Path, ...] = (
-    ("SqlSettings", "DataSourceReplicas"),
-    ("SqlSettings", "DataSourceSearchReplicas"),
-)
-# Maps: their keys are data, not field names (kept whole, replaced whole by a patch).
-MAP_PATHS: frozenset[Path] = frozenset(
-    {
-        ("PluginSettings", "Plugins"),
-        ("PluginSettings", "PluginStates"),
-        ("LogSettings", "AdvancedLoggingJSON"),
-        ("NotificationLogSettings", "AdvancedLoggingJSON"),
-        ("ExperimentalAuditSettings", "AdvancedLoggingJSON"),
-        ("FeatureFlags",),
-    }
-)
-# Go non-pointer fields: a patch that omits them sets them to their zero value.
-NON_POINTER_PATHS: frozenset[Path] = frozenset(
-    {
-        ("RateLimitSettings", "VaryByHeader"),
-        ("ClientRequirements", "AndroidLatestVersion"),
-        ("ClientRequirements", "AndroidMinVersion"),
-        ("ClientRequirements", "IosLatestVersion"),
-        ("ClientRequirements", "IosMinVersion"),
-    }
-)
-# Lists of structs (not strings).
-OBJECT_LIST_PATHS: frozenset[Path] = frozenset({("SqlSettings", "ReplicaLagSettings")})
+__all__ = ["FAKE_SETTING", "default_at", "default_config", "leaf_paths"]
 
 
 def _sso(scope: str, auth: str, token: str, user_api: str, button_color: str) -> dict[str, Any]:
