@@ -204,19 +204,13 @@ class Client:
                 if data is None:
                     data = []
             if not isinstance(data, list):
-                raise ApiError(
-                    f"GET {redact(path_only(path))} failed: expected a JSON list"
-                    + (f" under {key!r}" if key else "")
-                    + f", got {type(data).__name__}",
-                    method="GET",
-                    path=redact(path_only(path)),
+                under = f" under {key!r}" if key else ""
+                raise self._paging_error(
+                    path, f"expected a JSON list{under}, got {type(data).__name__}"
                 )
             if data and data == previous:
-                raise ApiError(
-                    f"GET {redact(path_only(path))} failed: the server ignores paging "
-                    f"(page {page} repeats page {page - 1})",
-                    method="GET",
-                    path=redact(path_only(path)),
+                raise self._paging_error(
+                    path, f"the server ignores paging (page {page} repeats page {page - 1})"
                 )
             items.extend(data)
             if len(data) < per_page:
@@ -465,6 +459,11 @@ class Client:
         self, method: str, path: str, failure: Failure, attempts: int | None
     ) -> ServerError:
         return failure_error(method, self._shown(path), failure, attempts)
+
+    @staticmethod
+    def _paging_error(path: str, what: str) -> ApiError:
+        shown = redact(path_only(path))
+        return ApiError(f"GET {shown} failed: {what}", method="GET", path=shown)
 
     def _error(self, method: str, path: str, response: httpx.Response) -> ApiError:
         """The ApiError for an HTTP error answer, with the AppError's fields."""
