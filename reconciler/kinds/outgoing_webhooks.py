@@ -158,6 +158,7 @@ TEAM_LIST = lists.TeamList(
     on_change=lists.replace_when_owner_changes(REPLACE_NOTE),
     unordered=UNORDERED,
     refuse=_refuse_ambiguous,
+    refuse_removal=_refuse_ambiguous,
 )
 
 

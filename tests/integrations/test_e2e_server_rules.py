@@ -4,11 +4,13 @@ secrets, override switches, disabled integrations, ambiguous hooks), end to end.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from integration_seeds import workspace
-from integrations_helpers import CANARY, Mmrc
+from integrations_helpers import ADMIN_TOKEN, CANARY, Mmrc
 
 from reconciler import secret_state
 
@@ -199,3 +201,35 @@ def test_two_live_hooks_with_one_name_are_ambiguous_without_leaking_ids(mmrc: Mm
     for hook in (original, twin):
         assert f"id {hook['id'][:4]}…" in result.stderr
         assert hook["id"] not in mmrc.everything()
+
+
+def test_prune_refuses_to_guess_between_two_undeclared_outgoing_hooks_with_one_name(
+    mmrc: Mmrc,
+) -> None:
+    ws = mmrc.write(workspace(prune=True))
+    mmrc.run("apply", "-f", str(ws), "--auto-approve")
+    with httpx.Client(
+        base_url=mmrc.url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    ) as http:
+        _two_hooks_one_name(mmrc, http, ws)
+
+
+def _two_hooks_one_name(mmrc: Mmrc, http: httpx.Client, ws: Path) -> None:
+    team = http.get("/api/v4/teams/name/asd").json()
+    channel = http.get(f"/api/v4/teams/{team['id']}/channels/name/off-topic").json()
+    ids = []
+    for url in ("http://n8n.example/one", "http://n8n.example/two"):
+        hook = {
+            "team_id": team["id"],
+            "channel_id": channel["id"],
+            "display_name": "made by hand",
+            "trigger_words": ["!hand"],
+            "callback_urls": [url],
+        }
+        created = http.post("/api/v4/hooks/outgoing", json=hook)
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    result = mmrc.run("plan", "-f", str(ws), expect=1)
+    assert "team.asd/outgoing_webhook.made by hand is ambiguous" in result.stderr
+    listed = http.get("/api/v4/hooks/outgoing", params={"team_id": team["id"]}).json()
+    assert {h["id"] for h in listed} >= set(ids)  # nothing was removed
