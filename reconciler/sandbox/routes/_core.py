@@ -33,14 +33,30 @@ def team_not_found(team_id: str = "") -> AppError:
     )
 
 
-def channel_not_found() -> AppError:
+def channel_not_found(channel_id: str = "") -> AppError:
     return AppError(
-        404, "app.channel.get.existing.app_error", "Unable to find the existing channel."
+        404,
+        "app.channel.get.existing.app_error",
+        "Unable to find the existing channel.",
+        f"id={channel_id}" if channel_id else "",
     )
 
 
-def user_not_found() -> AppError:
-    return AppError(404, "app.user.missing_account.const", "Unable to find the user.")
+def user_not_found(user_id: str = "") -> AppError:
+    return AppError(
+        404,
+        "app.user.missing_account.const",
+        "Unable to find the user.",
+        f"user_id={user_id}" if user_id else "",
+    )
+
+
+def team_member_missing() -> AppError:
+    return AppError(
+        404,
+        "app.team.get_member.missing.app_error",
+        "No team member found for that user ID and team ID.",
+    )
 
 
 def get_team(sb: Sandbox, team_id: str) -> Team:
@@ -50,10 +66,21 @@ def get_team(sb: Sandbox, team_id: str) -> Team:
     return team
 
 
+def get_team_by_name(sb: Sandbox, req: Request) -> Team:
+    """The team named by the `team_name` URL parameter (archived ones included)."""
+    team = sb.core.team_by_name(url_name(req, "team_name"))
+    if team is None:
+        raise AppError(
+            404, "app.team.get_by_name.missing.app_error", "Unable to find the existing team."
+        )
+    return team
+
+
 def get_channel(sb: Sandbox, channel_id: str) -> Channel:
+    """App.GetChannel: archived channels count; unknown is 404."""
     channel = sb.core.channel(channel_id)
     if channel is None:
-        raise channel_not_found()
+        raise channel_not_found(channel_id)
     return channel
 
 
@@ -86,6 +113,27 @@ def opt_bool(data: dict[str, Any], key: str) -> bool | None:
     if not isinstance(value, bool):
         raise invalid_body_param(key)
     return value
+
+
+def privacy_arg(req: Request, allowed: tuple[str, ...]) -> str:
+    """The `{"privacy": …}` body of PUT …/privacy."""
+    privacy = req.json_object("privacy").get("privacy")
+    if privacy not in allowed:
+        raise invalid_body_param("privacy")
+    return str(privacy)
+
+
+def require_permanent_deletion(sb: Sandbox, kind: str, detail: str) -> None:
+    """`?permanent=true` on DELETE /{teams,channels,users}/{id} needs
+    ServiceSettings.EnableAPI{Team,Channel,User}Deletion; else 401."""
+    if not sb.core.setting_bool(f"ServiceSettings.EnableAPI{kind.title()}Deletion"):
+        raise AppError(
+            401,
+            f"api.user.delete_{kind}.not_enabled.app_error",
+            f"Permanent {kind} deletion feature is not enabled. Please contact your System "
+            "Administrator.",
+            detail,
+        )
 
 
 def with_count(key: str, items: list[Any], total: int, req: Request) -> Any:

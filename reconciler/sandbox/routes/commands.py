@@ -19,23 +19,21 @@ from reconciler.sandbox.app import (
     route,
     status_ok,
 )
-from reconciler.sandbox.ids import is_valid_id
 from reconciler.sandbox.integrations_base import Record
 from reconciler.sandbox.integrations_commands import (
     builtin_command,
     decode_command,
     sanitize_command,
 )
-from reconciler.sandbox.routes.hooks import deny, team_perm, user_id
+from reconciler.sandbox.routes._core import url_id, user_not_found
+from reconciler.sandbox.routes._integrations import deny, disabled, team_perm, user_id
 
 if TYPE_CHECKING:
     from reconciler.sandbox.app import Sandbox
 
 
 def _disabled() -> AppError:
-    return AppError(
-        501, "api.command.disabled.app_error", "Commands have been disabled by the system admin."
-    )
+    return disabled("api.command.disabled.app_error", "Commands")
 
 
 def _not_found() -> AppError:
@@ -48,13 +46,6 @@ def _not_found() -> AppError:
 
 def _enabled(sb: Sandbox) -> bool:
     return sb.config.get_bool("ServiceSettings.EnableCommands")
-
-
-def _command_id(req: Request) -> str:
-    command_id = req.params["command_id"]
-    if not is_valid_id(command_id):
-        raise invalid_url_param("command_id")
-    return command_id
 
 
 def _lookup(sb: Sandbox, command_id: str) -> Record:
@@ -84,7 +75,7 @@ def create_command(sb: Sandbox, req: Request) -> Response:
         if not team_perm(sb, req, "manage_others_slash_commands", cmd["team_id"]):
             raise deny(req, "manage_others_slash_commands")
         if sb.core.user(cmd["creator_id"]) is None:
-            raise AppError(404, "app.user.missing_account.const", "Unable to find the user.")
+            raise user_not_found(cmd["creator_id"])
         creator = cmd["creator_id"]
     cmd["creator_id"] = creator
     if not _enabled(sb):
@@ -122,7 +113,7 @@ def list_commands(sb: Sandbox, req: Request) -> Response:
 
 @route("GET", "/api/v4/commands/{command_id}")
 def get_command(sb: Sandbox, req: Request) -> Response:
-    cmd = _lookup(sb, _command_id(req))
+    cmd = _lookup(sb, url_id(req, "command_id"))
     if not team_perm(sb, req, "view_team", cmd["team_id"]):
         raise _not_found()
     if not team_perm(sb, req, "manage_own_slash_commands", cmd["team_id"]):
@@ -136,7 +127,7 @@ def get_command(sb: Sandbox, req: Request) -> Response:
 
 @route("PUT", "/api/v4/commands/{command_id}")
 def update_command(sb: Sandbox, req: Request) -> Response:
-    command_id = _command_id(req)
+    command_id = url_id(req, "command_id")
     body = req.json("command")
     cmd = decode_command(body)
     if cmd["id"] != command_id:
@@ -155,7 +146,7 @@ def update_command(sb: Sandbox, req: Request) -> Response:
 
 @route("DELETE", "/api/v4/commands/{command_id}")
 def delete_command(sb: Sandbox, req: Request) -> Response:
-    cmd = _lookup(sb, _command_id(req))
+    cmd = _lookup(sb, url_id(req, "command_id"))
     _check_manage(sb, req, cmd)
     sb.integrations.delete_command(cmd)
     return status_ok()
@@ -163,14 +154,14 @@ def delete_command(sb: Sandbox, req: Request) -> Response:
 
 @route("PUT", "/api/v4/commands/{command_id}/regen_token")
 def regen_command_token(sb: Sandbox, req: Request) -> Response:
-    cmd = _lookup(sb, _command_id(req))
+    cmd = _lookup(sb, url_id(req, "command_id"))
     _check_manage(sb, req, cmd)
     return json_response({"token": sb.integrations.regen_command_token(cmd)})
 
 
 @route("PUT", "/api/v4/commands/{command_id}/move")
 def move_command(sb: Sandbox, req: Request) -> Response:
-    command_id = _command_id(req)
+    command_id = url_id(req, "command_id")
     body = req.json("team_id")
     team_id = body.get("team_id") if isinstance(body, dict) else None
     if not isinstance(team_id, str):

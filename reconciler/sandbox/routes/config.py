@@ -15,7 +15,7 @@ from reconciler.sandbox.app import (
     json_response,
     route,
 )
-from reconciler.sandbox.routes.hooks import deny, system_perm
+from reconciler.sandbox.routes._integrations import deny, system_perm
 
 if TYPE_CHECKING:
     from reconciler.sandbox.app import Sandbox

@@ -17,11 +17,11 @@ from reconciler.sandbox.app import (
 from reconciler.sandbox.ids import is_valid_id
 from reconciler.sandbox.integrations_posts import MAX_POST_RUNES
 from reconciler.sandbox.paging import Page
-from reconciler.sandbox.routes.hooks import (
+from reconciler.sandbox.routes._core import get_channel
+from reconciler.sandbox.routes._integrations import (
     can_read_channel,
     channel_perm,
     deny,
-    get_channel,
     user_id,
 )
 

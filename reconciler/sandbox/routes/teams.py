@@ -1,4 +1,5 @@
-"""Team routes: CRUD, privacy, soft delete/restore, and team members."""
+"""Team routes: list, create, by name or id, PUT (full) and patch, privacy, soft delete
+(and permanent delete), restore."""
 
 from __future__ import annotations
 
@@ -15,22 +16,22 @@ from reconciler.sandbox.app import (
     route,
     status_ok,
 )
-from reconciler.sandbox.ids import is_valid_id, new_id, now_ms
+from reconciler.sandbox.ids import new_id, now_ms
 from reconciler.sandbox.paging import Page
-from reconciler.sandbox.records import Team, TeamMember
+from reconciler.sandbox.records import Team
 from reconciler.sandbox.routes._core import (
     get_team,
-    get_user,
+    get_team_by_name,
     opt_bool,
     opt_str,
+    privacy_arg,
+    require_permanent_deletion,
     str_field,
     url_id,
     url_name,
     with_count,
 )
 from reconciler.sandbox.validation import validate_team
-
-BATCH_MAX = 256
 
 
 def team_json(sb: Sandbox, req: Request, team: Team) -> dict[str, Any]:
@@ -111,11 +112,7 @@ def create_team(sb: Sandbox, req: Request) -> Response:
 
 @route("GET", "/api/v4/teams/name/{team_name}")
 def team_by_name(sb: Sandbox, req: Request) -> Response:
-    team = sb.core.team_by_name(url_name(req, "team_name"))
-    if team is None:
-        raise AppError(
-            404, "app.team.get_by_name.missing.app_error", "Unable to find the existing team."
-        )
+    team = get_team_by_name(sb, req)
     require_view_team(sb, req, team)
     return json_response(team_json(sb, req, team))
 
@@ -192,10 +189,7 @@ def patch_team(sb: Sandbox, req: Request) -> Response:
 @route("PUT", "/api/v4/teams/{team_id}/privacy")
 def update_team_privacy(sb: Sandbox, req: Request) -> Response:
     team_id = url_id(req, "team_id")
-    data = req.json_object("privacy")
-    privacy = data.get("privacy")
-    if privacy not in ("O", "I"):
-        raise invalid_body_param("privacy")
+    privacy = privacy_arg(req, ("O", "I"))
     sb.require_permission(req, "manage_team", team_id=team_id)
     team = get_team(sb, team_id)
     team.type = privacy
@@ -212,13 +206,7 @@ def delete_team(sb: Sandbox, req: Request) -> Response:
     sb.require_permission(req, "manage_team", team_id=team_id)
     team = get_team(sb, team_id)
     if req.flag("permanent"):
-        if not sb.core.setting_bool("ServiceSettings.EnableAPITeamDeletion"):
-            raise AppError(
-                401,
-                "api.user.delete_team.not_enabled.app_error",
-                "Permanent team deletion feature is not enabled. Please ask your System "
-                "Administrator.",
-            )
+        require_permanent_deletion(sb, "team", f"teamId={team_id}")
         sb.core.permanent_delete_team(team)
         return status_ok()
     team.delete_at = now_ms()
@@ -234,117 +222,3 @@ def restore_team(sb: Sandbox, req: Request) -> Response:
     team.delete_at = 0
     sb.core.touch_team(team)
     return json_response(team.to_json())
-
-
-# -- members --------------------------------------------------------------------------------
-
-
-@route("GET", "/api/v4/teams/{team_id}/members")
-def list_team_members(sb: Sandbox, req: Request) -> Response:
-    team_id = url_id(req, "team_id")
-    sb.require_permission(req, "view_team", team_id=team_id)
-    core = sb.core
-    page = Page.from_request(req)
-    by_username = req.arg("sort") == "Username"
-    members: list[TeamMember] = core.sorted_cached(
-        ("team_members", team_id, by_username),
-        "members",
-        lambda: core.active_team_members(team_id),
-        (lambda m: core.users[m.user_id].username) if by_username else (lambda m: m.user_id),
-    )
-    if req.flag("exclude_deleted_users"):
-        members = [m for m in members if not core.users[m.user_id].delete_at]
-    return json_response([m.to_json() for m in page.slice(members)])
-
-
-@route("GET", "/api/v4/teams/{team_id}/members/{user_id}")
-def get_team_member(sb: Sandbox, req: Request) -> Response:
-    team_id = url_id(req, "team_id")
-    user_id = url_id(req, "user_id")
-    sb.require_permission(req, "view_team", team_id=team_id)
-    member = sb.core.team_member(team_id, user_id)
-    if member is None:
-        raise AppError(
-            404,
-            "app.team.get_member.missing.app_error",
-            "No team member found for that user ID and team ID.",
-        )
-    return json_response(member.to_json())
-
-
-def _add_member(sb: Sandbox, req: Request, team_id: str, user_id: str) -> TeamMember:
-    if not is_valid_id(user_id):
-        raise invalid_body_param("user_id")
-    team = get_team(sb, team_id)
-    if user_id == req.user.id:
-        permission = "join_public_teams" if team.type == "O" else "join_private_teams"
-        sb.require_permission(req, permission)
-    else:
-        sb.require_permission(req, "add_user_to_team", team_id=team_id)
-    user = get_user(sb, user_id)
-    if team.group_constrained and not user.is_bot:
-        raise AppError(
-            400,
-            "api.team.add_members.user_denied",
-            "This team is managed by groups.  This user is not part of a group that is synced "
-            "to this team.",
-        )
-    return sb.core.add_team_member(team, user)
-
-
-@route("POST", "/api/v4/teams/{team_id}/members")
-def add_team_member(sb: Sandbox, req: Request) -> Response:
-    team_id = url_id(req, "team_id")
-    data = req.json_object("team_member")
-    if data.get("team_id") != team_id:
-        raise invalid_body_param("team_id")
-    member = _add_member(sb, req, team_id, str_field(data, "user_id"))
-    return json_response(member.to_json(), 201)
-
-
-@route("POST", "/api/v4/teams/{team_id}/members/batch")
-def add_team_members(sb: Sandbox, req: Request) -> Response:
-    team_id = url_id(req, "team_id")
-    items = req.json("team_members")
-    if not isinstance(items, list) or not items or len(items) > BATCH_MAX:
-        raise invalid_body_param("team_members")
-    graceful = req.flag("graceful")
-    results: list[dict[str, Any]] = []
-    members: list[dict[str, Any]] = []
-    for item in items:
-        if not isinstance(item, dict) or item.get("team_id") != team_id:
-            raise invalid_body_param("team_id")
-        user_id = str_field(item, "user_id")
-        try:
-            member = _add_member(sb, req, team_id, user_id)
-        except AppError as error:
-            if not graceful:
-                raise
-            results.append(
-                {
-                    "user_id": user_id,
-                    "error": {
-                        "id": error.error_id,
-                        "message": error.message,
-                        "detailed_error": "",
-                        "request_id": req.request_id,
-                        "status_code": error.status,
-                    },
-                }
-            )
-            continue
-        members.append(member.to_json())
-        results.append({"user_id": user_id, "member": member.to_json()})
-    return json_response(results if graceful else members, 201)
-
-
-@route("DELETE", "/api/v4/teams/{team_id}/members/{user_id}")
-def remove_team_member(sb: Sandbox, req: Request) -> Response:
-    team_id = url_id(req, "team_id")
-    user_id = url_id(req, "user_id")
-    if user_id != req.user.id:
-        sb.require_permission(req, "remove_user_from_team", team_id=team_id)
-    team = get_team(sb, team_id)
-    user = get_user(sb, user_id)
-    sb.core.remove_team_member(team, user)
-    return status_ok()

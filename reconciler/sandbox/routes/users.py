@@ -1,5 +1,6 @@
-"""User routes: me, create, list, by name/id, usernames, guests (demote/promote),
-personal access tokens, and a user's teams."""
+"""User routes: create, list (with the team/channel/activity filters), by usernames,
+ids, username or id, and a user's teams and team memberships. Guests see only the
+users they share a channel with."""
 
 from __future__ import annotations
 
@@ -15,21 +16,18 @@ from reconciler.sandbox.app import (
     json_response,
     permission_error,
     route,
-    status_ok,
 )
 from reconciler.sandbox.paging import Page
 from reconciler.sandbox.records import User
 from reconciler.sandbox.routes._core import (
     get_team,
     get_user,
-    opt_str,
     str_field,
     url_id,
     url_name,
+    user_not_found,
 )
-from reconciler.sandbox.validation import validate_password, validate_user
-
-TOKEN_DESCRIPTION_MAX = 255
+from reconciler.sandbox.validation import validate_password
 
 
 def visible_user_ids(sb: Sandbox, viewer: User) -> set[str] | None:
@@ -175,223 +173,8 @@ def user_by_username(sb: Sandbox, req: Request) -> Response:
 def get_user_by_id(sb: Sandbox, req: Request) -> Response:
     user = get_user(sb, url_id(req, "user_id"))
     if not can_see(sb, req.user, user):
-        raise AppError(404, "app.user.missing_account.const", "Unable to find the user.")
+        raise user_not_found()
     return json_response(user.to_json())
-
-
-@route("POST", "/api/v4/users/{user_id}/demote")
-def demote_user(sb: Sandbox, req: Request) -> Response:
-    user_id = url_id(req, "user_id")
-    if not sb.core.is_licensed():
-        raise AppError(
-            501,
-            "api.team.demote_user_to_guest.license.error",
-            "Guest accounts are not supported by the current license.",
-        )
-    if not sb.core.setting_bool("GuestAccountsSettings.Enable"):
-        raise AppError(
-            501,
-            "api.team.demote_user_to_guest.disabled.error",
-            "Guest accounts are disabled on this server.",
-        )
-    sb.require_permission(req, "demote_to_guest")
-    user = get_user(sb, user_id)
-    if user.is_guest:
-        raise AppError(
-            400,
-            "api.user.demote_user_to_guest.already_guest.app_error",
-            "Unable to convert the user to guest because is already a guest.",
-        )
-    if user.is_bot:
-        raise AppError(400, "api.user.demote_user_to_guest.bot.app_error", "Bots cannot be guests.")
-    sb.core.demote_to_guest(user)
-    return status_ok()
-
-
-@route("POST", "/api/v4/users/{user_id}/promote")
-def promote_guest(sb: Sandbox, req: Request) -> Response:
-    user_id = url_id(req, "user_id")
-    if not sb.core.is_licensed():
-        raise AppError(
-            501,
-            "api.team.promote_guest_to_user.license.error",
-            "Guest accounts are not supported by the current license.",
-        )
-    sb.require_permission(req, "promote_guest")
-    user = get_user(sb, user_id)
-    if not user.is_guest:
-        raise AppError(
-            400,
-            "api.user.promote_guest_to_user.no_guest.app_error",
-            "Unable to convert the guest to regular user because is not a guest.",
-        )
-    sb.core.promote_guest(user)
-    return status_ok()
-
-
-def can_edit_user(sb: Sandbox, req: Request, user_id: str) -> bool:
-    """SessionHasPermissionToUserOrBot: a bot's account needs manage_bots (its owner) or
-    manage_others_bots; any other account is the caller's own, or needs manage_system, or
-    edit_other_users when it is not a system admin's."""
-    core = sb.core
-    bot = core.bot(user_id)
-    if bot is not None:
-        own = bot.owner_id == req.user.id
-        return core.has_permission(req.user, "manage_bots" if own else "manage_others_bots")
-    if user_id == req.user.id or core.has_permission(req.user, "manage_system"):
-        return True
-    target = core.user(user_id)
-    return (
-        core.has_permission(req.user, "edit_other_users")
-        and target is not None
-        and not target.is_system_admin
-    )
-
-
-def _self_deactivation_disabled(user_id: str) -> AppError:
-    return AppError(
-        401,
-        "api.user.update_active.not_enable.app_error",
-        "You cannot deactivate yourself because this feature is not enabled. Please contact "
-        "your System Administrator.",
-        f"userId={user_id}",
-    )
-
-
-def _require_admin_for_admin(sb: Sandbox, req: Request, user: User) -> None:
-    """Only a system admin may (de)activate or delete a system admin."""
-    if user.is_system_admin:
-        sb.require_permission(req, "manage_system")
-
-
-@route("DELETE", "/api/v4/users/{user_id}")
-def delete_user(sb: Sandbox, req: Request) -> Response:
-    """MM api4 deleteUser: deactivate (App.UpdateActive), or with `?permanent=true` and
-    ServiceSettings.EnableAPIUserDeletion, delete for good (App.PermanentDeleteUser)."""
-    user_id = url_id(req, "user_id")
-    if not can_edit_user(sb, req, user_id):
-        raise permission_error(req.user.id, "edit_other_users")
-    core = sb.core
-    if (
-        user_id == req.user.id
-        and not core.setting_bool("TeamSettings.EnableUserDeactivation")
-        and not core.has_permission(req.user, "manage_system")
-    ):
-        raise _self_deactivation_disabled(user_id)
-    user = get_user(sb, user_id)
-    _require_admin_for_admin(sb, req, user)
-    if not req.go_bool("permanent"):
-        core.set_user_active(user, False)
-    elif core.setting_bool("ServiceSettings.EnableAPIUserDeletion"):
-        core.permanent_delete_user(user)
-    else:
-        raise AppError(
-            401,
-            "api.user.delete_user.not_enabled.app_error",
-            "Permanent user deletion feature is not enabled. Please contact your System "
-            "Administrator.",
-            f"userId={user_id}",
-        )
-    return status_ok()
-
-
-@route("PUT", "/api/v4/users/{user_id}/active")
-def update_user_active(sb: Sandbox, req: Request) -> Response:
-    """MM api4 updateUserActive `{"active": bool}`: others' accounts need
-    sysconsole_write_user_management_users; deactivating oneself needs
-    TeamSettings.EnableUserDeactivation instead."""
-    user_id = url_id(req, "user_id")
-    try:
-        props = req.json("active")
-    except AppError:  # model.StringInterfaceFromJSON: a body that does not parse is {}
-        props = None
-    active = props.get("active") if isinstance(props, dict) else None
-    if not isinstance(active, bool):
-        raise invalid_body_param("active")
-    core = sb.core
-    self_deactivate = not active and user_id == req.user.id
-    if not self_deactivate and not core.has_permission(
-        req.user, "sysconsole_write_user_management_users"
-    ):
-        raise AppError(
-            403,
-            "api.user.update_active.permissions.app_error",
-            "You do not have the appropriate permissions.",
-            f"userId={user_id}",
-        )
-    if self_deactivate and not core.setting_bool("TeamSettings.EnableUserDeactivation"):
-        raise _self_deactivation_disabled(user_id)
-    user = get_user(sb, user_id)
-    _require_admin_for_admin(sb, req, user)
-    if active and user.is_guest and not core.setting_bool("GuestAccountsSettings.Enable"):
-        raise AppError(
-            401,
-            "api.user.update_active.cannot_enable_guest_when_guest_feature_is_disabled.app_error",
-            "You cannot activate a guest account because Guest Access feature is not enabled.",
-            f"userId={user_id}",
-        )
-    core.set_user_active(user, active)
-    return status_ok()
-
-
-def _token_permission(sb: Sandbox, req: Request, target: User, permission: str) -> None:
-    sb.require_permission(req, permission)
-    if target.id != req.user.id:
-        if target.is_bot:
-            sb.require_permission(req, "manage_others_bots")
-        else:
-            sb.require_permission(req, "edit_other_users")
-
-
-@route("POST", "/api/v4/users/{user_id}/tokens")
-def create_token(sb: Sandbox, req: Request) -> Response:
-    user_id = url_id(req, "user_id")
-    data = req.json_object("user_access_token")
-    target = get_user(sb, user_id)
-    if not target.is_bot and not sb.core.setting_bool("ServiceSettings.EnableUserAccessTokens"):
-        raise AppError(
-            501,
-            "app.user_access_token.disabled",
-            "Personal access tokens are disabled on this server. Please contact your system administrator for details.",
-        )
-    description = str_field(data, "description")
-    if not description:
-        raise invalid_body_param("description")
-    _token_permission(sb, req, target, "create_user_access_token")
-    if len(description) > TOKEN_DESCRIPTION_MAX:
-        raise AppError(
-            400,
-            "model.user_access_token.is_valid.description.app_error",
-            "Invalid description, must be 255 or less characters.",
-        )
-    token = sb.core.create_access_token(target.id, description)
-    return json_response(token.to_json(with_token=True))
-
-
-@route("GET", "/api/v4/users/{user_id}/tokens")
-def list_tokens(sb: Sandbox, req: Request) -> Response:
-    target = get_user(sb, url_id(req, "user_id"))
-    _token_permission(sb, req, target, "read_user_access_token")
-    page = Page.from_request(req)
-    tokens = [t for t in sb.core.tokens_by_id.values() if t.user_id == target.id]
-    return json_response([t.to_json() for t in page.slice(tokens)])
-
-
-@route("POST", "/api/v4/users/tokens/revoke")
-def revoke_token(sb: Sandbox, req: Request) -> Response:
-    data = req.json_object("token_id")
-    token_id = str_field(data, "token_id")
-    if not token_id:
-        raise invalid_body_param("token_id")
-    record = sb.core.tokens_by_id.get(token_id)
-    if record is None:
-        raise AppError(
-            404, "app.user_access_token.get_by_id.app_error", "Unable to get user access token."
-        )
-    target = get_user(sb, record.user_id)
-    _token_permission(sb, req, target, "revoke_user_access_token")
-    sb.core.revoke_access_token(token_id)
-    return status_ok()
 
 
 @route("GET", "/api/v4/users/{user_id}/teams")
@@ -423,15 +206,3 @@ def user_team_members(sb: Sandbox, req: Request) -> Response:
         sb.core.team_members_by_user.get(user_id, {}).values(), key=lambda m: m.team_id
     )
     return json_response([m.to_json() for m in members])
-
-
-def patch_fields(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name in names:
-        value = opt_str(data, name)
-        if value is not None:
-            out[name] = value
-    return out
-
-
-__all__ = ["can_see", "patch_fields", "validate_user", "visible_user_ids"]
