@@ -69,9 +69,12 @@ def go_len(values: list[str]) -> int:
     return len(("[" + " ".join(values) + "]").encode())
 
 
-def first_failure(checks: Iterable[tuple[bool, str]]) -> str | None:
-    """IsValid: the name of the first check that failed, or None."""
-    return next((name for failed, name in checks if failed), None)
+def check_valid(checks: Iterable[tuple[bool, str]], error_id: str, message: str) -> None:
+    """IsValid: the first failed check is 400 `error_id` with `message` (a `{}` in either
+    is the check's name)."""
+    failed = next((name for bad, name in checks if bad), None)
+    if failed is not None:
+        raise bad_request(error_id.format(failed), message.format(failed))
 
 
 def decode(body: Any, fields: dict[str, Any], name: str) -> Record:

@@ -17,8 +17,8 @@ from reconciler.sandbox.integrations_base import (
     IntegrationState,
     Record,
     bad_request,
+    check_valid,
     decode,
-    first_failure,
     is_valid_http_url,
     live,
     new_token,
@@ -112,9 +112,7 @@ def validate_command(cmd: Record) -> None:
         (len(cmd["display_name"].encode()) > 64, "display_name"),
         (len(cmd["description"].encode()) > 128, "description"),
     )
-    field = first_failure(checks)
-    if field is not None:
-        raise bad_request(f"{prefix}{field}.app_error", f"Invalid command {field}.")
+    check_valid(checks, prefix + "{}.app_error", "Invalid command {}.")
 
 
 def decode_command(body: Any) -> Record:

@@ -15,8 +15,8 @@ from reconciler.sandbox.integrations_base import (
     IntegrationState,
     Record,
     bad_request,
+    check_valid,
     decode,
-    first_failure,
     is_valid_username,
     live,
     not_found,
@@ -55,9 +55,7 @@ def validate_incoming(hook: Record) -> None:
         (len(hook["username"].encode()) > 64, "username"),
         (len(hook["icon_url"].encode()) > 1024, "icon_url"),
     )
-    field = first_failure(checks)
-    if field is not None:
-        raise bad_request(f"model.incoming_hook.{field}.app_error", f"Invalid {field}.")
+    check_valid(checks, "model.incoming_hook.{}.app_error", "Invalid {}.")
 
 
 def decode_incoming(body: Any) -> Record:

@@ -17,8 +17,8 @@ from reconciler.sandbox.integrations_base import (
     Record,
     bad_request,
     channel_not_found,
+    check_valid,
     decode,
-    first_failure,
     go_len,
     is_valid_http_url,
     live,
@@ -73,9 +73,7 @@ def validate_outgoing(hook: Record) -> None:
         (len(hook["username"].encode()) > 64, "model.outgoing_hook.username"),
         (len(hook["icon_url"].encode()) > 1024, "model.outgoing_hook.icon_url"),
     )
-    error_id = first_failure(checks)
-    if error_id is not None:
-        raise bad_request(f"{error_id}.app_error", "Invalid outgoing webhook.")
+    check_valid(checks, "{}.app_error", "Invalid outgoing webhook.")
 
 
 def decode_outgoing(body: Any) -> Record:

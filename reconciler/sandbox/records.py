@@ -41,6 +41,32 @@ DEFAULT_CHANNEL_NOTIFY_PROPS: dict[str, str] = {
 R = TypeVar("R")
 
 
+def _omitempty(out: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """Go's `omitempty`: the fields that are not zero join `out` (in this order)."""
+    out.update((name, value) for name, value in fields.items() if value)
+    return out
+
+
+@dataclass
+class _Record:
+    """What every record shares: `to_dict()`, the full state (secrets included) for
+    `--state FILE`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _stamps(record: User | Team | Channel) -> dict[str, Any]:
+    """The `{id, create_at, update_at, delete_at}` a user's, team's or channel's JSON starts
+    with."""
+    return {
+        "id": record.id,
+        "create_at": record.create_at,
+        "update_at": record.update_at,
+        "delete_at": record.delete_at,
+    }
+
+
 def record_from_dict(cls: type[R], data: dict[str, Any]) -> R:
     """Build a record from its `to_dict()`, ignoring unknown keys (older state files)."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
@@ -48,7 +74,7 @@ def record_from_dict(cls: type[R], data: dict[str, Any]) -> R:
 
 
 @dataclass
-class User:
+class User(_Record):
     id: str
     username: str
     email: str
@@ -89,10 +115,7 @@ class User:
     def to_json(self) -> dict[str, Any]:
         # MM's User struct: omitempty fields are left out when zero (as encoding/json does).
         out: dict[str, Any] = {
-            "id": self.id,
-            "create_at": self.create_at,
-            "update_at": self.update_at,
-            "delete_at": self.delete_at,
+            **_stamps(self),
             "username": self.username,
             "auth_data": self.auth_data,
             "auth_service": self.auth_service,
@@ -107,26 +130,19 @@ class User:
             "timezone": dict(self.timezone),
             "disable_welcome_email": self.disable_welcome_email,
         }
-        if self.email_verified:
-            out["email_verified"] = True
-        if self.props:
-            out["props"] = dict(self.props)
-        if self.last_password_update:
-            out["last_password_update"] = self.last_password_update
-        if self.last_picture_update:
-            out["last_picture_update"] = self.last_picture_update
-        if self.is_bot:
-            out["is_bot"] = True
-            if self.bot_description:
-                out["bot_description"] = self.bot_description
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _omitempty(
+            out,
+            email_verified=self.email_verified,
+            props=dict(self.props),
+            last_password_update=self.last_password_update,
+            last_picture_update=self.last_picture_update,
+            is_bot=self.is_bot,
+            bot_description=self.bot_description if self.is_bot else "",
+        )
 
 
 @dataclass
-class Bot:
+class Bot(_Record):
     user_id: str
     username: str
     owner_id: str
@@ -146,20 +162,16 @@ class Bot:
             "update_at": self.update_at,
             "delete_at": self.delete_at,
         }
-        if self.display_name:
-            out["display_name"] = self.display_name
-        if self.description:
-            out["description"] = self.description
-        if self.last_icon_update:
-            out["last_icon_update"] = self.last_icon_update
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _omitempty(
+            out,
+            display_name=self.display_name,
+            description=self.description,
+            last_icon_update=self.last_icon_update,
+        )
 
 
 @dataclass
-class AccessToken:
+class AccessToken(_Record):
     """A personal access token (or a bot's token): `token` is the secret, `id` its handle."""
 
     id: str
@@ -179,12 +191,9 @@ class AccessToken:
             out["token"] = self.token
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class Team:
+class Team(_Record):
     id: str
     name: str
     display_name: str
@@ -206,10 +215,7 @@ class Team:
 
     def to_json(self, *, sanitize: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": self.id,
-            "create_at": self.create_at,
-            "update_at": self.update_at,
-            "delete_at": self.delete_at,
+            **_stamps(self),
             "display_name": self.display_name,
             "name": self.name,
             "description": self.description,
@@ -224,16 +230,11 @@ class Team:
             "policy_id": self.policy_id,
             "cloud_limits_archived": self.cloud_limits_archived,
         }
-        if self.last_team_icon_update:
-            out["last_team_icon_update"] = self.last_team_icon_update
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _omitempty(out, last_team_icon_update=self.last_team_icon_update)
 
 
 @dataclass
-class Channel:
+class Channel(_Record):
     id: str
     team_id: str
     type: str
@@ -258,10 +259,7 @@ class Channel:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "create_at": self.create_at,
-            "update_at": self.update_at,
-            "delete_at": self.delete_at,
+            **_stamps(self),
             "team_id": self.team_id,
             "type": self.type,
             "display_name": self.display_name,
@@ -282,16 +280,13 @@ class Channel:
             "policy_enforced": False,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def _join_roles(explicit: str, scheme_roles: list[str]) -> str:
     return " ".join([*explicit.split(), *scheme_roles])
 
 
 @dataclass
-class TeamMember:
+class TeamMember(_Record):
     team_id: str
     user_id: str
     scheme_guest: bool = False
@@ -328,12 +323,9 @@ class TeamMember:
             "explicit_roles": self.explicit_roles,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class ChannelMember:
+class ChannelMember(_Record):
     channel_id: str
     user_id: str
     scheme_guest: bool = False
@@ -382,12 +374,9 @@ class ChannelMember:
             "explicit_roles": self.explicit_roles,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class Role:
+class Role(_Record):
     id: str
     name: str
     display_name: str
@@ -413,12 +402,9 @@ class Role:
             "built_in": self.built_in,
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
-class Scheme:
+class Scheme(_Record):
     """A channel scheme (made by channel moderation): three channel roles of its own."""
 
     id: str
@@ -431,6 +417,3 @@ class Scheme:
     create_at: int
     update_at: int
     delete_at: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)

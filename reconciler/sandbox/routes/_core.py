@@ -136,6 +136,21 @@ def require_permanent_deletion(sb: Sandbox, kind: str, detail: str) -> None:
         )
 
 
+def require_old_format(req: Request, area: str, noun: str) -> None:
+    """GET /config/client and /license/client serve only `?format=old`: without a format
+    501 api.<area>.client.old_format.app_error, another one 400."""
+    fmt = req.arg("format")
+    if fmt == "":
+        raise AppError(
+            501,
+            f"api.{area}.client.old_format.app_error",
+            f"New format for the client {noun} is not supported yet. Please specify "
+            "format=old in the query string.",
+        )
+    if fmt != "old":
+        raise invalid_url_param("format")
+
+
 def with_count(key: str, items: list[Any], total: int, req: Request) -> Any:
     """The include_total_count shape `{key: [...], "total_count": N}` or the bare list."""
     if req.flag("include_total_count"):

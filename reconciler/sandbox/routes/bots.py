@@ -81,17 +81,18 @@ def patch_bot(sb: Sandbox, req: Request) -> Response:
     return json_response(bot.to_json())
 
 
-@route("POST", "/api/v4/bots/{bot_user_id}/disable")
-def disable_bot(sb: Sandbox, req: Request) -> Response:
+def _set_active(sb: Sandbox, req: Request, active: bool) -> Response:
     bot = _bot_or_404(sb, req)
     _require_bot_manage(sb, req, bot)
-    sb.core.set_bot_active(bot, False)
+    sb.core.set_bot_active(bot, active)
     return json_response(bot.to_json())
+
+
+@route("POST", "/api/v4/bots/{bot_user_id}/disable")
+def disable_bot(sb: Sandbox, req: Request) -> Response:
+    return _set_active(sb, req, False)
 
 
 @route("POST", "/api/v4/bots/{bot_user_id}/enable")
 def enable_bot(sb: Sandbox, req: Request) -> Response:
-    bot = _bot_or_404(sb, req)
-    _require_bot_manage(sb, req, bot)
-    sb.core.set_bot_active(bot, True)
-    return json_response(bot.to_json())
+    return _set_active(sb, req, True)

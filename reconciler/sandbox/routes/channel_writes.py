@@ -98,6 +98,15 @@ def _copy(channel: Channel) -> Channel:
     return Channel(**channel.to_dict())
 
 
+def _refuse_default_rename(channel: Channel, name: str | None) -> None:
+    if channel.name == DEFAULT_CHANNEL and name is not None and name != channel.name:
+        raise AppError(
+            400,
+            "api.channel.update_channel.tried.app_error",
+            "Tried to perform an invalid update of the default channel town-square.",
+        )
+
+
 @route("PUT", "/api/v4/channels/{channel_id}")
 def update_channel(sb: Sandbox, req: Request) -> Response:
     channel_id = url_id(req, "channel_id")
@@ -122,12 +131,7 @@ def update_channel(sb: Sandbox, req: Request) -> Response:
     candidate = _copy(channel)
     name = str_field(data, "name")
     display_name = str_field(data, "display_name")
-    if channel.name == DEFAULT_CHANNEL and name and name != channel.name:
-        raise AppError(
-            400,
-            "api.channel.update_channel.tried.app_error",
-            "Tried to perform an invalid update of the default channel town-square.",
-        )
+    _refuse_default_rename(channel, name or None)
     if name:
         candidate.name = name
     if display_name:
@@ -149,12 +153,7 @@ def patch_channel(sb: Sandbox, req: Request) -> Response:
         raise bad_update()
     candidate = _copy(channel)
     name = opt_str(data, "name")
-    if channel.name == DEFAULT_CHANNEL and name is not None and name != channel.name:
-        raise AppError(
-            400,
-            "api.channel.update_channel.tried.app_error",
-            "Tried to perform an invalid update of the default channel town-square.",
-        )
+    _refuse_default_rename(channel, name)
     if name is not None:
         candidate.name = name
     for field in ("display_name", "header", "purpose"):

@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reconciler.sandbox.app import (
-    AppError,
     Request,
     Response,
-    invalid_url_param,
     json_response,
     route,
 )
+from reconciler.sandbox.routes._core import require_old_format
 from reconciler.sandbox.routes._integrations import deny, system_perm
 
 if TYPE_CHECKING:
@@ -72,13 +71,5 @@ def get_environment_config(sb: Sandbox, req: Request) -> Response:
 
 @route("GET", "/api/v4/config/client", auth=False)
 def get_client_config(sb: Sandbox, req: Request) -> Response:
-    fmt = req.arg("format")
-    if fmt == "":
-        raise AppError(
-            501,
-            "api.config.client.old_format.app_error",
-            "New format for the client configuration is not supported yet. Please specify format=old in the query string.",
-        )
-    if fmt != "old":
-        raise invalid_url_param("format")
+    require_old_format(req, "config", "configuration")
     return _no_cache(json_response(sb.config.client_config()))

@@ -86,6 +86,14 @@ def _read_update(
     return old, updated
 
 
+def _listing_owner(req: Request, direction: str, may: Callable[[str], bool]) -> str:
+    """Whose hooks a listing shows: 403 without manage_own_<direction>_webhooks (in the
+    scope `may` checks), everyone's with manage_others_…, else the caller's own."""
+    if not may(f"manage_own_{direction}_webhooks"):
+        raise deny(req, f"manage_own_{direction}_webhooks")
+    return "" if may(f"manage_others_{direction}_webhooks") else user_id(req)
+
+
 # -- incoming webhooks ------------------------------------------------------------------------
 @route("POST", "/api/v4/hooks/incoming")
 def create_incoming_hook(sb: Sandbox, req: Request) -> Response:
@@ -113,17 +121,10 @@ def create_incoming_hook(sb: Sandbox, req: Request) -> Response:
 @route("GET", "/api/v4/hooks/incoming")
 def list_incoming_hooks(sb: Sandbox, req: Request) -> Response:
     team_id = req.arg("team_id")
-    uid = user_id(req)
     if team_id:
-        if not team_perm(sb, req, "manage_own_incoming_webhooks", team_id):
-            raise deny(req, "manage_own_incoming_webhooks")
-        if team_perm(sb, req, "manage_others_incoming_webhooks", team_id):
-            uid = ""
+        uid = _listing_owner(req, "incoming", lambda p: team_perm(sb, req, p, team_id))
     else:
-        if not system_perm(sb, req, "manage_own_incoming_webhooks"):
-            raise deny(req, "manage_own_incoming_webhooks")
-        if system_perm(sb, req, "manage_others_incoming_webhooks"):
-            uid = ""
+        uid = _listing_owner(req, "incoming", lambda p: system_perm(sb, req, p))
     _require_incoming_enabled(sb)
     hooks = sb.integrations.incoming_for_team(team_id, uid)
     page = Page.from_request(req).slice(hooks)
@@ -143,17 +144,22 @@ def _check_incoming_access(sb: Sandbox, req: Request, hook: Record) -> None:
         raise deny(req, "manage_others_incoming_webhooks")
 
 
-@route("GET", "/api/v4/hooks/incoming/{hook_id}")
-def get_incoming_hook(sb: Sandbox, req: Request) -> Response:
+def _incoming_of_caller(sb: Sandbox, req: Request) -> Record:
+    """The hook the URL names, if the caller may manage it."""
     hook = _get_incoming(sb, url_id(req, "hook_id"))
     _check_incoming_access(sb, req, hook)
+    return hook
+
+
+@route("GET", "/api/v4/hooks/incoming/{hook_id}")
+def get_incoming_hook(sb: Sandbox, req: Request) -> Response:
+    hook = _incoming_of_caller(sb, req)
     return json_response(hook)
 
 
 @route("DELETE", "/api/v4/hooks/incoming/{hook_id}")
 def delete_incoming_hook(sb: Sandbox, req: Request) -> Response:
-    hook = _get_incoming(sb, url_id(req, "hook_id"))
-    _check_incoming_access(sb, req, hook)
+    hook = _incoming_of_caller(sb, req)
     sb.integrations.delete_incoming(hook["id"])
     return status_ok()
 
@@ -232,22 +238,12 @@ def create_outgoing_hook(sb: Sandbox, req: Request) -> Response:
 @route("GET", "/api/v4/hooks/outgoing")
 def list_outgoing_hooks(sb: Sandbox, req: Request) -> Response:
     channel_id, team_id = req.arg("channel_id"), req.arg("team_id")
-    uid = user_id(req)
     if channel_id:
-        if not channel_perm(sb, req, "manage_own_outgoing_webhooks", channel_id):
-            raise deny(req, "manage_own_outgoing_webhooks")
-        if channel_perm(sb, req, "manage_others_outgoing_webhooks", channel_id):
-            uid = ""
+        uid = _listing_owner(req, "outgoing", lambda p: channel_perm(sb, req, p, channel_id))
     elif team_id:
-        if not team_perm(sb, req, "manage_own_outgoing_webhooks", team_id):
-            raise deny(req, "manage_own_outgoing_webhooks")
-        if team_perm(sb, req, "manage_others_outgoing_webhooks", team_id):
-            uid = ""
+        uid = _listing_owner(req, "outgoing", lambda p: team_perm(sb, req, p, team_id))
     else:
-        if not system_perm(sb, req, "manage_own_outgoing_webhooks"):
-            raise deny(req, "manage_own_outgoing_webhooks")
-        if system_perm(sb, req, "manage_others_outgoing_webhooks"):
-            uid = ""
+        uid = _listing_owner(req, "outgoing", lambda p: system_perm(sb, req, p))
     _require_outgoing_enabled(sb)
     hooks = sb.integrations.outgoing_list(team_id=team_id, channel_id=channel_id, user_id=uid)
     return json_response(Page.from_request(req).slice(hooks))
@@ -262,25 +258,29 @@ def _check_outgoing_access(sb: Sandbox, req: Request, hook: Record) -> None:
         raise deny(req, "manage_others_outgoing_webhooks")
 
 
-@route("GET", "/api/v4/hooks/outgoing/{hook_id}")
-def get_outgoing_hook(sb: Sandbox, req: Request) -> Response:
+def _outgoing_of_caller(sb: Sandbox, req: Request) -> Record:
+    """The hook the URL names, if the caller may manage it."""
     hook = _get_outgoing(sb, url_id(req, "hook_id"))
     _check_outgoing_access(sb, req, hook)
+    return hook
+
+
+@route("GET", "/api/v4/hooks/outgoing/{hook_id}")
+def get_outgoing_hook(sb: Sandbox, req: Request) -> Response:
+    hook = _outgoing_of_caller(sb, req)
     return json_response(hook)
 
 
 @route("DELETE", "/api/v4/hooks/outgoing/{hook_id}")
 def delete_outgoing_hook(sb: Sandbox, req: Request) -> Response:
-    hook = _get_outgoing(sb, url_id(req, "hook_id"))
-    _check_outgoing_access(sb, req, hook)
+    hook = _outgoing_of_caller(sb, req)
     sb.integrations.delete_outgoing(hook["id"])
     return status_ok()
 
 
 @route("POST", "/api/v4/hooks/outgoing/{hook_id}/regen_token")
 def regen_outgoing_token(sb: Sandbox, req: Request) -> Response:
-    hook = _get_outgoing(sb, url_id(req, "hook_id"))
-    _check_outgoing_access(sb, req, hook)
+    hook = _outgoing_of_caller(sb, req)
     return json_response(sb.integrations.regen_outgoing_token(hook))
 
 

@@ -100,7 +100,7 @@ def patch_moderations(sb: Sandbox, req: Request) -> Response:
     try:
         body = req.json("channel_moderations")
     except AppError:
-        raise AppError(500, "api.marshal_error", "Failed to marshal.") from None
+        body = None
     if not isinstance(body, list):
         raise AppError(500, "api.marshal_error", "Failed to marshal.")
     member_patches: list[tuple[str, bool]] = []

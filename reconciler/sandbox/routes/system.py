@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from reconciler.sandbox.app import (
-    AppError,
     Request,
     Response,
     Sandbox,
-    invalid_url_param,
     json_response,
     route,
 )
+from reconciler.sandbox.routes._core import require_old_format
 
 LICENSE_FEATURES = (
     "Announcement",
@@ -82,14 +81,5 @@ def client_license(sb: Sandbox) -> dict[str, str]:
 
 @route("GET", "/api/v4/license/client", auth=False)
 def get_client_license(sb: Sandbox, req: Request) -> Response:
-    fmt = req.arg("format")
-    if fmt == "":
-        raise AppError(
-            501,
-            "api.license.client.old_format.app_error",
-            "New format for the client license is not supported yet. Please specify format=old "
-            "in the query string.",
-        )
-    if fmt != "old":
-        raise invalid_url_param("format")
+    require_old_format(req, "license", "license")
     return json_response(client_license(sb))
