@@ -1,6 +1,6 @@
 """The sandbox's request/response core: routing, auth, AppError bodies, headers.
 
-Route handlers live in `routes_*.py` modules and register themselves on
+Route handlers live in the `routes/` modules and register themselves on
 `ROUTER` with `@route("GET", "/api/v4/teams/{team_id}")`. A handler receives
 `(sb: Sandbox, req: Request)` and returns a `Response` (use `json_response`,
 `status_ok`, `text_response`) or raises `AppError`. Path parameters are in

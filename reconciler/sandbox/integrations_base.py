@@ -124,6 +124,13 @@ def new_token(record: Record) -> str:
     return str(record["token"])
 
 
+def replace_keeping(old: Record, new: Record, *names: str) -> Record:
+    """A full-replacement update: `new`, with `names` (identity fields) kept from `old`
+    and a new `update_at`."""
+    new.update({name: old[name] for name in names}, update_at=now_ms())
+    return new
+
+
 def soft_delete(record: Record) -> None:
     record["delete_at"] = record["update_at"] = now_ms()
 

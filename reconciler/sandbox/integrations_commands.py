@@ -22,6 +22,7 @@ from reconciler.sandbox.integrations_base import (
     is_valid_http_url,
     live,
     new_token,
+    replace_keeping,
     soft_delete,
     stamp_new,
 )
@@ -186,15 +187,8 @@ class SlashCommands(IntegrationState):
     def update_command(self, old: Record, new: Record) -> Record:
         """App.UpdateCommand: full replacement keeping identity fields and the token."""
         new["trigger"] = new["trigger"].lower()
-        new.update(
-            id=old["id"],
-            token=old["token"],
-            create_at=old["create_at"],
-            update_at=now_ms(),
-            delete_at=old["delete_at"],
-            creator_id=old["creator_id"],
-            plugin_id=old["plugin_id"],
-            team_id=old["team_id"],
+        replace_keeping(
+            old, new, "id", "token", "create_at", "delete_at", "creator_id", "plugin_id", "team_id"
         )
         self._check_trigger(new)
         validate_command(new)

@@ -20,6 +20,7 @@ from reconciler.sandbox.integrations_base import (
     is_valid_username,
     live,
     not_found,
+    replace_keeping,
     soft_delete,
     stamp_new,
 )
@@ -112,14 +113,7 @@ class IncomingHooks(IntegrationState):
     def update_incoming(self, old: Record, new: Record) -> Record:
         """App.UpdateIncomingWebhook: full replacement keeping identity fields."""
         self._check_override_fields(new, old)
-        new.update(
-            id=old["id"],
-            user_id=old["user_id"],
-            create_at=old["create_at"],
-            update_at=now_ms(),
-            team_id=old["team_id"],
-            delete_at=old["delete_at"],
-        )
+        replace_keeping(old, new, "id", "user_id", "create_at", "team_id", "delete_at")
         self.incoming[old["id"]] = new
         return new
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.sandbox.app import AppError
-from reconciler.sandbox.ids import is_valid_id, now_ms
+from reconciler.sandbox.ids import is_valid_id
 from reconciler.sandbox.integrations_base import (
     STAMPS,
     IntegrationState,
@@ -24,6 +24,7 @@ from reconciler.sandbox.integrations_base import (
     live,
     new_token,
     not_found,
+    replace_keeping,
     soft_delete,
     stamp_new,
 )
@@ -173,14 +174,7 @@ class OutgoingHooks(IntegrationState):
         self._channel_for_outgoing(new, old["team_id"], update=True)
         if self._clashes(new, old["team_id"], old["id"]):
             raise bad_request("api.webhook.update_outgoing.intersect.app_error", _INTERSECT)
-        new.update(
-            id=old["id"],
-            creator_id=old["creator_id"],
-            create_at=old["create_at"],
-            delete_at=old["delete_at"],
-            team_id=old["team_id"],
-            update_at=now_ms(),
-        )
+        replace_keeping(old, new, "id", "creator_id", "create_at", "delete_at", "team_id")
         self.outgoing[old["id"]] = new
         return new
 

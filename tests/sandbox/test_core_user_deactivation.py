@@ -14,7 +14,7 @@ import httpx
 from sandbox_helpers import add_channel, add_team, add_user, assert_error, join, set_config
 
 from reconciler.sandbox import Sandbox
-from reconciler.sandbox.integrations_store import decode_incoming
+from reconciler.sandbox.integrations_incoming import decode_incoming
 
 Login = Callable[[object], str]
 ClientFor = Callable[[str | None], httpx.Client]

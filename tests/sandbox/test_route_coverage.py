@@ -1,7 +1,7 @@
 """Every API path mmrc calls is a route the sandbox serves.
 
 The calls are read from the reconciler's source (kinds, engine, importer, commands,
-drift, outputs, client): `client.get/get_paged/post/create/put/delete/patch(path, …)`
+http, drift, outputs, client; whichever exist): `client.get/get_paged/post/create/put/delete/patch(path, …)`
 and the integration-list helpers `create_once(…, endpoint, …)` (POST endpoint) and
 `delete_for(…, endpoint)` (DELETE endpoint/{id}), with the path a literal, an f-string
 (each `{…}` after a `/` stands for an id) or a module constant. A path mmrc starts to
@@ -19,7 +19,16 @@ import reconciler.sandbox.routes  # noqa: F401  (registers every route module)
 from reconciler.sandbox.app import ROUTER
 
 RECONCILER = Path(__file__).resolve().parents[2] / "reconciler"
-SOURCES = ("kinds", "engine", "importer", "commands", "drift.py", "outputs.py", "client.py")
+SOURCES = (
+    "kinds",
+    "engine",
+    "importer",
+    "commands",
+    "http",
+    "drift.py",
+    "outputs.py",
+    "client.py",
+)
 CLIENT_METHODS = {
     "get": "GET",
     "get_paged": "GET",
@@ -91,7 +100,8 @@ def called_paths() -> list[tuple[str, str, str]]:
     found: set[tuple[str, str, str]] = set(ALSO_CALLED)
     for name in SOURCES:
         root = RECONCILER / name
-        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+        paths = sorted(root.rglob("*.py")) if root.is_dir() else [root] if root.exists() else []
+        for path in paths:
             found |= _calls(path)
     return sorted(found)
 
