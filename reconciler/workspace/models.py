@@ -168,7 +168,9 @@ class GuestAccountSettings(_Model):
     restrict_domains: Names | None = Field(None, description=".RestrictCreationToDomains.")
 
 
-class SsoProvider(_Model):
+class _OAuthProvider(_Model):
+    """The fields every OAuth/OpenID provider section shares (Mattermost's SSOSettings)."""
+
     enable: bool | None = Field(None, description="Enable sign-in with this provider.")
     id: str | None = Field(None, description="OAuth application id.")
     secret: str | None = _secret("OAuth application secret.")
@@ -177,19 +179,14 @@ class SsoProvider(_Model):
     token_endpoint: str | None = Field(None, description="Token URL (server to server).")
     user_api_endpoint: str | None = Field(None, description="User API URL (server to server).")
     discovery_endpoint: str | None = Field(None, description="OpenID discovery URL.")
+
+
+class SsoProvider(_OAuthProvider):
     button_text: str | None = Field(None, description="Login button text.")
     button_color: str | None = Field(None, description="Login button colour.")
 
 
-class Office365Sso(_Model):
-    enable: bool | None = Field(None, description="Enable sign-in with Office 365.")
-    id: str | None = Field(None, description="OAuth application id.")
-    secret: str | None = _secret("OAuth application secret.")
-    scope: str | None = Field(None, description="OAuth scope.")
-    auth_endpoint: str | None = Field(None, description="Browser-facing authorize URL.")
-    token_endpoint: str | None = Field(None, description="Token URL (server to server).")
-    user_api_endpoint: str | None = Field(None, description="User API URL (server to server).")
-    discovery_endpoint: str | None = Field(None, description="OpenID discovery URL.")
+class Office365Sso(_OAuthProvider):
     directory_id: str | None = Field(None, description="Azure AD directory (tenant) id.")
 
 
