@@ -6,7 +6,10 @@ that declare commands or prune them only (concurrently). Plugin
 commands are not managed. `PUT /commands/{id}` replaces the whole command and
 needs `team_id`, so an update reads the command again and sends every field.
 The owner (`creator_id`) cannot change in place: a changed owner plans a
-replace (delete + create, new token). Tokens never appear in a plan.
+replace (delete + create, new token). Before Mattermost 11.4, `POST /commands`
+ignores `creator_id` and makes the creating account the owner (settled on the
+real server, docs/fidelity.md): there an `owner` other than the applying account
+is refused at plan time, at the field. Tokens never appear in a plan.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from reconciler.client import Client
     from reconciler.kinds.base import ApplyContext, Observation, PlanContext
     from reconciler.workspace.models import Command, Workspace
+    from reconciler.workspace.sourcemap import FieldPath
 
 name = "command"
 
@@ -53,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
 METHOD = {"P": "POST", "G": "GET"}
 METHOD_CODE = {v: k for k, v in METHOD.items()}
 DISABLED = "command_disabled"  # observation.extra key: set of teams answered 501
+# The first version whose POST /commands honours `creator_id` (absent from the 11.1.0 server
+# mmrc is tested against, present in Mattermost's source reporting 11.4.0).
+CREATOR_SINCE = (11, 4, 0)
 REPLACE_NOTE = (
     "Mattermost cannot change a slash command's owner in place: it is deleted and created "
     "again, which gives it a new token (hand the outputs file to n8n)"
@@ -125,6 +132,38 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
     return lists.plan_lists(context, TEAM_LIST)
 
 
+def can_set_creator(server_version: str) -> bool:
+    """Whether POST /commands on a server of `server_version` honours `creator_id` (an
+    unknown version counts as one that does not)."""
+    found = support.version_tuple(server_version)
+    return found is not None and found >= CREATOR_SINCE
+
+
+def _refuse_foreign_owner(context: PlanContext, path: FieldPath, address: str) -> bool:
+    """An owner that this server cannot give a new command: refused at the owner field."""
+    observation = context.observation
+    _, team_index, _, index, _ = path
+    owner = context.workspace.teams[int(team_index)].commands[int(index)].owner
+    me = str(observation.me.get("username") or "")
+    if not owner or owner == me or can_set_creator(observation.server_version):
+        return False
+    live = observation.get(address)
+    if live is not None and live.data.get("owner") == owner:
+        return False
+    version = observation.server_version or "of an unknown version"
+    since = ".".join(str(part) for part in CREATOR_SINCE)
+    who = me or "the token's account"
+    context.error(
+        (*path[:-1], "owner"),
+        f"Mattermost {version} makes the account that creates a slash command its owner "
+        f"(POST /commands ignores creator_id before Mattermost {since}); mmrc applies as "
+        f"{who}, so {address} cannot be owned by {owner!r}",
+        hint=f"remove `owner:` (the command will be owned by {who}), "
+        f"or apply with {owner!r}'s token",
+    )
+    return True
+
+
 TEAM_LIST = lists.TeamList(
     kind=name,
     field="commands",
@@ -136,6 +175,7 @@ TEAM_LIST = lists.TeamList(
     desired=desired_of,
     defaults=DEFAULTS,
     on_change=lists.replace_when_owner_changes(REPLACE_NOTE),
+    refuse=_refuse_foreign_owner,
 )
 
 

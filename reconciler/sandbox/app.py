@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from reconciler.sandbox.ids import new_id
 
-SERVER_VERSION = "10.11.0"  # the default; SandboxOptions.server_version pretends another
+SERVER_VERSION = "11.1.0"  # the real server mmrc is tested against (tests/realserver); --server-version pretends another
 BUILD_NUMBER = "18000000"
 JSON_CONTENT_TYPE = "application/json"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

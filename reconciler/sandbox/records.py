@@ -277,7 +277,9 @@ class Channel(_Record):
             "total_msg_count_root": self.total_msg_count_root,
             "policy_id": self.policy_id,
             "last_root_post_at": self.last_root_post_at,
+            "banner_info": None,
             "policy_enforced": False,
+            "default_category_name": "",
         }
 
 

@@ -56,6 +56,9 @@ class CoreStore(UserStore):
         admin = self.create_user(
             options.admin_username,
             f"{options.admin_username}@sandbox.example",
+            # The first admin of a real server always has a password (so its JSON carries
+            # last_password_update); nobody logs in with this one.
+            password=new_id(),
             roles="system_admin system_user",
         )
         self.admin_user_id = admin.id

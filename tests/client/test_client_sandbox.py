@@ -58,7 +58,7 @@ def new_team(client: Client, name: str) -> Any:
 def test_check_server(client: Client, server: RunningSandbox) -> None:
     info = client.check_server()
     assert info.url == server.url
-    assert info.version == "10.11.0"
+    assert info.version == "11.1.0"
     assert info.build == "18000000"
     assert info.licensed_header is True
 

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from integrations_helpers import Mmrc
 
 from reconciler.sandbox.store import Bot
@@ -175,6 +176,8 @@ teams:
 """
 
 
+# a bot owns a slash command only where POST /commands honours creator_id (11.4 on)
+@pytest.mark.parametrize("server_options", [{"server_version": "11.4.0"}])
 def test_integrations_owned_by_a_bot_created_in_the_same_apply(mmrc: Mmrc) -> None:
     ws = mmrc.write(INTEGRATIONS_OF_A_NEW_BOT)
     planned = plan_json(mmrc, ws)

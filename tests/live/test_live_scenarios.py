@@ -48,6 +48,8 @@ from live_scenario_kit import (
     secret_is_set,
 )
 
+from reconciler.kinds.commands import can_set_creator
+
 pytestmark = pytest.mark.live
 
 RECORD_CASSETTES = False  # read by conftest's recorder (see the module docstring)
@@ -538,20 +540,32 @@ def test_integrations_lifecycle_outputs_rotate_and_no_secret_leaks(
     run.outputs.remove(revealed.stdout)  # the one output allowed to show a token
 
     # change them: a hook's channel, trigger words and callback, the command's owner, the bot
-    path = integrations_workspace(
-        run,
-        redmine_channel="topic-business",
-        trigger_words='"!ticket", "!ticket-urgent"',
-        callback="https://n8n.example.com/webhook/mattermost-ticket-v2",
-        command_owner=bot,
-        bot_description="n8n workflows: tickets and alerts",
-        grafana=False,  # left out while prune is off: reported as unmanaged, left alone
-    )
+    changed = {
+        "redmine_channel": "topic-business",
+        "trigger_words": '"!ticket", "!ticket-urgent"',
+        "callback": "https://n8n.example.com/webhook/mattermost-ticket-v2",
+        "command_owner": bot,
+        "bot_description": "n8n workflows: tickets and alerts",
+        "grafana": False,  # left out while prune is off: reported as unmanaged, left alone
+    }
+    version = run.api.get("/api/v4/system/ping").headers["X-Version-Id"]
+    owner_moves = can_set_creator(version)
+    if not owner_moves:
+        # Before 11.4, POST /commands makes the creating account the owner: refused at the field
+        refused = run.mmrc(
+            "plan", "-f", str(integrations_workspace(run, **changed)), expect=1, env=env
+        )
+        assert "owner: Mattermost" in refused.stderr and "ignores creator_id" in refused.stderr
+        changed["command_owner"] = run.admin
+    path = integrations_workspace(run, **changed)
     plan = plan_json(run, path, env)
     by_address = {c["address"]: c for c in plan["changes"]}
     assert by_address[f"{prefix}incoming_webhook.Redmine"]["changed_fields"] == ["channel"]
     assert set(by_address[trigger]["changed_fields"]) == {"trigger_words", "callback_urls"}
-    assert by_address[f"{prefix}command.reply"]["action"] == "replace"
+    if owner_moves:
+        assert by_address[f"{prefix}command.reply"]["action"] == "replace"
+    else:
+        assert f"{prefix}command.reply" not in by_address
     assert by_address[f"bot.{bot}"]["changed_fields"] == ["description"]
     assert f"{prefix}incoming_webhook.Grafana" in plan["unmanaged"]
     assert "settings.sso.gitlab" not in by_address  # the fingerprint matches: nothing to write
@@ -560,14 +574,16 @@ def test_integrations_lifecycle_outputs_rotate_and_no_secret_leaks(
     second = read_outputs(out)
     assert second[f"{prefix}incoming_webhook.Redmine"] == first[f"{prefix}incoming_webhook.Redmine"]
     assert second[trigger]["token"] == first[trigger]["token"]  # the update kept the token
-    assert second[f"{prefix}command.reply"]["token"] != first[f"{prefix}command.reply"]["token"]
+    replaced = second[f"{prefix}command.reply"]["token"] != first[f"{prefix}command.reply"]["token"]
+    assert replaced == owner_moves
     moved = run.incoming_hooks(team_id)
     assert moved["Redmine"]["id"] == redmine["id"]
     assert moved["Redmine"]["channel_id"] == run.channel(team, "topic-business")["id"]
     outgoing = run.outgoing_hooks(team_id)["n8n ticket trigger"]
     assert outgoing["trigger_words"] == ["!ticket", "!ticket-urgent"]
     assert outgoing["callback_urls"] == ["https://n8n.example.com/webhook/mattermost-ticket-v2"]
-    assert run.commands(team_id)["reply"]["creator_id"] == bot_user["id"]
+    owner_id = bot_user["id"] if owner_moves else run.get("/api/v4/users/me")["id"]
+    assert run.commands(team_id)["reply"]["creator_id"] == owner_id
     assert run.get(f"/api/v4/bots/{bot_user['id']}")["description"] == (
         "n8n workflows: tickets and alerts"
     )
@@ -579,7 +595,7 @@ def test_integrations_lifecycle_outputs_rotate_and_no_secret_leaks(
         redmine_channel="topic-business",
         trigger_words='"!ticket", "!ticket-urgent"',
         callback="https://n8n.example.com/webhook/mattermost-ticket-v2",
-        command_owner=bot,
+        command_owner=changed["command_owner"],
         bot_description="n8n workflows: tickets and alerts",
         grafana=False,
     )

@@ -24,7 +24,7 @@ def test_ping_needs_no_auth_and_has_the_exact_body(
         "IosMinVersion": "",
         "ActiveSearchBackend": "database",
     }
-    assert response.headers["x-version-id"].startswith("10.11.0.")
+    assert response.headers["x-version-id"].startswith("11.1.0.")
     assert response.headers["x-version-id"].endswith(".true")
     assert ID_RE.match(response.headers["x-request-id"])
 

@@ -191,10 +191,10 @@ def test_an_older_server_has_no_such_route(
 
 
 def test_the_default_sandbox_is_the_pinned_release() -> None:
-    """compose.yaml runs Mattermost 10.11.0, which has no move route: neither has the
-    default sandbox."""
+    """The real server mmrc is tested against (tests/realserver) reports 11.1.0 and has no
+    move route: neither has the default sandbox."""
     sb = make_sandbox()
-    assert sb.options.server_version == SERVER_VERSION == "10.11.0"
+    assert sb.options.server_version == SERVER_VERSION == "11.1.0"
     assert not sb.is_at_least(MOVE_INCOMING_SINCE)
     assert sb.is_at_least("10.11") and sb.is_at_least("9.11.5")
     assert not make_sandbox(server_version="nonsense").is_at_least("1.0.0")

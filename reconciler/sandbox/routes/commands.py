@@ -71,7 +71,9 @@ def create_command(sb: Sandbox, req: Request) -> Response:
     if not team_perm(sb, req, "manage_own_slash_commands", cmd["team_id"]):
         raise deny(req, "manage_own_slash_commands")
     creator = user_id(req)
-    if cmd["creator_id"] and cmd["creator_id"] != creator:
+    # Before 11.4 Mattermost makes the session's user the creator, whatever the body says
+    # (real server, docs/fidelity.md); later versions honour creator_id.
+    if cmd["creator_id"] and cmd["creator_id"] != creator and sb.is_at_least("11.4.0"):
         if not team_perm(sb, req, "manage_others_slash_commands", cmd["team_id"]):
             raise deny(req, "manage_others_slash_commands")
         if sb.core.user(cmd["creator_id"]) is None:

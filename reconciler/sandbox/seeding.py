@@ -1,0 +1,1 @@
+"""Seeds applied through the API (placeholder: replaced below)."""
