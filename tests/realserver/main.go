@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/shared/request"
@@ -80,13 +81,16 @@ func run(o options) error {
 	}
 	defer store.Close()
 
-	opts := []app.Option{app.ConfigStore(store)}
-	if !o.unlicensed {
-		opts = append(opts, app.WithLicense(model.NewTestLicense()))
-	}
-	server, err := app.NewServer(opts...)
+	// As Mattermost's own `server` command: the essential jobs run (the job workers among
+	// them, which run the permissions migration that moderation and schemes wait for).
+	server, err := app.NewServer(app.ConfigStore(store), app.RunEssentialJobs)
 	if err != nil {
 		return fmt.Errorf("new server: %w", err)
+	}
+	// The test licence goes in after NewServer: its licence check reloads the licence from the
+	// database (which has none) and would drop one given as an option.
+	if !o.unlicensed {
+		server.SetLicense(model.NewTestLicense())
 	}
 	defer server.Shutdown()
 	if _, err := api4.Init(server); err != nil {
@@ -100,6 +104,9 @@ func run(o options) error {
 
 	a := app.New(app.ServerConnector(server.Channels()))
 	rctx := request.EmptyContext(server.Log())
+	if err := awaitMigrations(server, a, rctx); err != nil {
+		return err
+	}
 	admin, token, err := bootstrapAdmin(a, rctx, o)
 	if err != nil {
 		return err
@@ -127,6 +134,27 @@ func run(o options) error {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	<-stop
+	return nil
+}
+
+// awaitMigrations runs and waits for the advanced-permissions migration that a fresh database
+// needs: until it completes, moderation and scheme endpoints answer 501. Mattermost schedules
+// it as a job a minute after start; a server in use has long finished it, and the harness
+// hands out a server in that state.
+func awaitMigrations(server *app.Server, a *app.App, rctx request.CTX) error {
+	if a.IsPhase2MigrationCompleted() != nil && server.Jobs != nil {
+		data := map[string]string{"migration_key": model.MigrationKeyAdvancedPermissionsPhase2}
+		if _, appErr := server.Jobs.CreateJob(rctx, model.JobTypeMigrations, data); appErr != nil {
+			return fmt.Errorf("migrations job: %w", appErr)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for a.IsPhase2MigrationCompleted() != nil {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the permissions migration did not complete within 3 minutes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	return nil
 }
 
