@@ -78,7 +78,9 @@ def _seed_team(api: _Api, team: dict[str, Any], users: dict[str, str]) -> None:
     team_id = api.call("POST", "/api/v4/teams", body)["id"]
     if "allow_open_invite" in team:
         api.call(
-            "PUT", f"/api/v4/teams/{team_id}/patch", {"allow_open_invite": team["allow_open_invite"]}
+            "PUT",
+            f"/api/v4/teams/{team_id}/patch",
+            {"allow_open_invite": team["allow_open_invite"]},
         )
     members = list(team.get("members", ()))
     for username in members:

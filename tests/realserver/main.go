@@ -1,6 +1,6 @@
 // Command realserver runs Mattermost's own server code (the published Go module, fetched by
 // `go`) on loopback against a PostgreSQL database, creates the first system admin and a
-// personal access token for it, and prints one JSON line with the URL and the token once the
+// session token for it, and prints one JSON line with the URL and the token once the
 // server answers (on stdout, and whole into the -ready file). It is the judge of mmrc's sandbox: scripts/real-mattermost builds and starts
 // it. Nothing here re-implements Mattermost: every request is served by its api4 and web
 // handlers, its app layer and its SQL store.
@@ -163,8 +163,8 @@ func siteURL(o options) string {
 }
 
 // configure writes the server's settings: Mattermost's defaults (a fresh install), except where
-// the server listens, its database and directories, personal access tokens (needed for the
-// admin token mmrc uses) and everything that would call out to the internet.
+// the server listens, its database and directories, and everything that would call out to the
+// internet.
 func configure(o options) (*config.Store, error) {
 	for _, sub := range []string{"files", "plugins", "client-plugins"} {
 		if err := os.MkdirAll(filepath.Join(o.dataDir, sub), 0o700); err != nil {
@@ -176,10 +176,9 @@ func configure(o options) (*config.Store, error) {
 		return nil, fmt.Errorf("config store: %w", err)
 	}
 	cfg := store.Get().Clone()
-	yes, no := model.NewPointer(true), model.NewPointer(false)
+	no := model.NewPointer(false)
 	cfg.ServiceSettings.ListenAddress = model.NewPointer(net.JoinHostPort(o.host, strconv.Itoa(o.port)))
 	cfg.ServiceSettings.SiteURL = model.NewPointer(siteURL(o))
-	cfg.ServiceSettings.EnableUserAccessTokens = yes
 	cfg.ServiceSettings.EnableSecurityFixAlert = no
 	cfg.SqlSettings.DriverName = model.NewPointer(model.DatabaseDriverPostgres)
 	cfg.SqlSettings.DataSource = model.NewPointer(o.dsn)
@@ -202,7 +201,7 @@ func configure(o options) (*config.Store, error) {
 }
 
 // bootstrapAdmin creates the first system admin (or finds it, on a database that has one) and
-// gives it a new personal access token.
+// gives it a new session token.
 func bootstrapAdmin(a *app.App, rctx request.CTX, o options) (*model.User, string, error) {
 	admin, appErr := a.GetUserByUsername(o.adminUsername)
 	if appErr != nil {
@@ -222,9 +221,11 @@ func bootstrapAdmin(a *app.App, rctx request.CTX, o options) (*model.User, strin
 			return nil, "", fmt.Errorf("admin role: %w", appErr)
 		}
 	}
-	token, appErr := a.CreateUserAccessToken(rctx, &model.UserAccessToken{UserId: admin.Id, Description: "mmrc real-server harness"})
+	// A session token, as the sandbox's admin token is one: a personal access token would
+	// need ServiceSettings.EnableUserAccessTokens, and the server keeps Mattermost's defaults.
+	session, appErr := a.CreateSession(rctx, &model.Session{UserId: admin.Id, Roles: admin.GetRawRoles()})
 	if appErr != nil {
-		return nil, "", fmt.Errorf("access token: %w", appErr)
+		return nil, "", fmt.Errorf("session: %w", appErr)
 	}
-	return admin, token.Token, nil
+	return admin, session.Token, nil
 }
