@@ -26,7 +26,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from reconciler.errors import ReconcilerError
-from reconciler.workspace import LoadedWorkspace, load_var_file, load_workspace
+from reconciler.workspace import LoadedWorkspace, Position, load_var_file, load_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,10 +68,14 @@ class WorkspaceFile:
 
     def load(self) -> LoadedWorkspace:
         overrides: dict[str, Any] = {}
+        origins: dict[str, Position] = {}
         for var_file in self.var_files:
-            overrides.update(load_var_file(var_file))
-        overrides.update(parse_var_pairs(self.var_pairs))
-        return load_workspace(self.file, overrides)
+            overrides.update(load_var_file(var_file, origins))
+        pairs = parse_var_pairs(self.var_pairs)
+        overrides.update(pairs)
+        for key in pairs:  # --var wins: its key has no position in a file
+            origins.pop(key, None)
+        return load_workspace(self.file, overrides, origins)
 
 
 def parse_var_pairs(pairs: Sequence[str]) -> dict[str, str]:
