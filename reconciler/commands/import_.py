@@ -21,7 +21,14 @@ from pathlib import Path
 import click
 
 from reconciler.commands.engine_options import open_client
-from reconciler.commands.options import Server, parallelism_option, server_options
+from reconciler.commands.options import (
+    Server,
+    deprecated_alias,
+    out_option,
+    parallelism_option,
+    sandbox_option,
+    server_options,
+)
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.importer import ImportResult, build_workspace, read_server
 from reconciler.workspace import load_workspace
@@ -71,12 +78,8 @@ def write(files: dict[Path, str]) -> list[Path]:
 
 @click.command("import")
 @server_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the workspace to this file (default: stdout).",
-)
+@out_option("Write the workspace to this file (default: stdout).")
+@deprecated_alias("--output", "-o/--out", "out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--team",
     "only_teams",
@@ -90,29 +93,31 @@ def write(files: dict[Path, str]) -> list[Path]:
 @click.option("--members", is_flag=True, help="Import team and channel members and guests.")
 @click.option("--force", is_flag=True, help="Overwrite -o FILE (and --split's team files).")
 @parallelism_option
+@sandbox_option()
 def command(
     server: Server,
-    output: Path | None,
+    out: Path | None,
     only_teams: tuple[str, ...],
     split: bool,
     members: bool,
     force: bool,
     parallelism: int,
+    sandbox: str | None,
 ) -> None:
     """Write a workspace.yaml that reproduces a live server."""
-    if split and output is None:
+    if split and out is None:
         raise click.UsageError("--split writes several files: give the root file with -o FILE")
-    if output is not None and not force:
-        refuse_overwrite([output])  # before reading the server: fail fast
-    with open_client(server, parallelism=parallelism) as client:
+    if out is not None and not force:
+        refuse_overwrite([out])  # before reading the server: fail fast
+    with open_client(server, sandbox=sandbox, parallelism=parallelism) as client:
         state = read_server(client, only_teams=only_teams, members=members)
-    root = output.name if output is not None else "workspace.yaml"
+    root = out.name if out is not None else "workspace.yaml"
     result = build_workspace(state, split=split, root=root)
     problems = check(result)
-    if output is None:
+    if out is None:
         click.echo(result.files[result.root], nl=False)
     else:
-        files = targets(result, output)
+        files = targets(result, out)
         if not force:
             refuse_overwrite(files)
         for path in write(files):
