@@ -23,7 +23,8 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.errors import ConfigError, ReconcilerError
+from reconciler.commands.hints import next_step
+from reconciler.errors import ApiError, ConfigError, ReconcilerError
 
 
 class UsageError(click.UsageError):
@@ -74,6 +75,9 @@ class MmrcGroup(click.Group):
             ctx.exit(error.exit_code)
         except ReconcilerError as error:
             click.echo(f"Error: {error}", err=True)
+            hint = next_step(error) if isinstance(error, ApiError) else None
+            if hint:
+                click.echo(f"Hint: {hint}", err=True)
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

@@ -61,6 +61,8 @@ def command(
     smoke_test: bool,
 ) -> None:
     """Apply the changes a plan shows (from the workspace, or a saved PLANFILE)."""
+    if planfile is not None:
+        check_planfile(planfile)
     options = engine.plan_options()
     fmt, color = engine.fmt, engine.color
     human = fmt != "json"
@@ -97,6 +99,22 @@ def command(
         raise ApplyError(
             f"apply stopped: {counts['applied']} applied, {counts['failed']} failed, "
             f"{counts['not_attempted']} not attempted; fix the cause and run apply again"
+        )
+
+
+def check_planfile(path: Path) -> None:
+    """PLANFILE is a saved plan (JSON); a workspace file there is a usage error that says
+    what to type instead."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(512).lstrip()
+    except OSError:
+        return  # read_plan reports it
+    if path.suffix.lower() in (".yaml", ".yml") or not start.startswith(b"{"):
+        raise click.UsageError(
+            f"{path} is not a saved plan: `mmrc apply PLANFILE` applies a plan saved by "
+            f"`mmrc plan -o plan.json`; to plan and apply a workspace file, run "
+            f"`mmrc apply -f {path}`"
         )
 
 
