@@ -29,7 +29,7 @@ from reconciler.commands.options import (
 )
 from reconciler.drift import drift_report, render_drift
 from reconciler.engine.planner import make_plan
-from reconciler.engine.safety import check_safety
+from reconciler.engine.safety import check_safety, unsafe_reasons
 from reconciler.engine.saved import write_plan
 from reconciler.render import RenderOptions, render_plan
 
@@ -76,7 +76,12 @@ def command(
         planned = make_plan(loaded, client, options)
         report = drift_report(planned, client) if drift else None
     plan = planned.plan
-    render_options = RenderOptions(color=engine.color, drift=drift, commit=commit)
+    refusals = (
+        () if options.allow_destructive else unsafe_reasons(plan, planned.observation, options)
+    )
+    render_options = RenderOptions(
+        color=engine.color, drift=drift, commit=commit, refusals=tuple(refusals)
+    )
     if report is not None:
         click.echo(render_drift(report, engine.fmt, render_options), nl=False)
     else:
