@@ -112,7 +112,20 @@ def _debug() -> bool:
     return os.environ.get("MMRC_DEBUG") == "1"
 
 
-@click.group(cls=MmrcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    success; with --detailed-exitcode: no changes (no drift)
+  1    an error, including bad usage (an unknown option, a value out of range)
+  2    only with --detailed-exitcode: changes present (drift found)
+  3    a bug in mmrc
+  130  interrupted (Ctrl-C)"""
+
+
+@click.group(
+    cls=MmrcGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP,
+)
 @click.version_option(__version__, prog_name="mmrc")
 def cli() -> None:
     """mmrc: Mattermost configuration as code.

@@ -32,3 +32,11 @@ def test_usage_errors_exit_1(args: list[str], says: str) -> None:
 def test_help_exits_0() -> None:
     result = CliRunner().invoke(cli, ["plan", "--help"])
     assert result.exit_code == 0 and "--detailed-exitcode" in result.output
+
+
+def test_top_level_help_lists_the_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "Exit codes:" in result.output
+    assert "2    only with --detailed-exitcode: changes present" in result.output
+    assert "130  interrupted (Ctrl-C)" in result.output
