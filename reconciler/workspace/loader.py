@@ -62,15 +62,19 @@ def _read(
         return None, [Diagnostic(where.file, where.line, where.column, field, message)]
 
 
-def load_var_file(path: Path) -> dict[str, Any]:
-    """A YAML mapping of variables (for --var-file); raises ConfigError when wrong."""
+def load_var_file(path: Path, positions: dict[str, Position] | None = None) -> dict[str, Any]:
+    """A YAML mapping of variables (for --var-file); raises ConfigError when wrong.
+    `positions`, when given, receives where each name is set (for "not declared" errors)."""
     display = _display(path)
     text, problems = _read(path, display, None)
     if text is None:
         raise ConfigError(problems)
     raw, problems = yamlfile.parse(text, display)
-    converter = yamlfile.Converter(display, SourceMap(display), None)
+    where = SourceMap(display)
+    converter = yamlfile.Converter(display, where, None)
     data = converter.convert(raw, (), Position(display, 1, 1)) if raw is not None else {}
+    if positions is not None and isinstance(data, dict):
+        positions.update({key: where.locate((key,)) for key in data})
     if not problems and not isinstance(data, dict):
         problems = [Diagnostic(display, 1, 1, "(vars)", "a var file must be a mapping of names")]
     if problems:
@@ -79,10 +83,16 @@ def load_var_file(path: Path) -> dict[str, Any]:
 
 
 class _Loader:
-    def __init__(self, root: Path, overrides: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        overrides: Mapping[str, Any],
+        override_origins: Mapping[str, Position] | None = None,
+    ) -> None:
         self.root = root
         self.root_display = _display(root)
         self.overrides = dict(overrides)
+        self.override_origins = dict(override_origins or {})
         self.source_map = SourceMap(self.root_display)
         self.diagnostics: list[Diagnostic] = []
         self.files: list[str] = []
@@ -137,6 +147,7 @@ class _Loader:
         plain = yamlfile.Converter(display, SourceMap(display), None)
         file_vars = plain.convert(raw.get("vars"), ("vars",), top)
         self.variables = dict(file_vars) if isinstance(file_vars, dict) else {}
+        declared = set(self.variables)
         self.variables.update(self.overrides)
         templater = Templater(self.variables)
         converter = yamlfile.Converter(
@@ -144,8 +155,32 @@ class _Loader:
         )
         data: dict[str, Any] = converter.convert(raw, (), top)
         self.diagnostics.extend(converter.diagnostics)
+        self._undeclared_overrides(declared, self.source_map.get(("vars",)) or top)
         self._includes(data, self.root, (), [self.root.resolve()], templater, data)
         return data
+
+    def _undeclared_overrides(self, declared: set[str], vars_at: Position) -> None:
+        """--var/--var-file may only override what `vars:` declares: a typo in a
+        staging var file must not quietly leave the production value in place."""
+        for key in sorted(set(self.overrides) - declared, key=str):
+            close = difflib.get_close_matches(str(key), sorted(declared, key=str), n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            else:
+                hint = f"declare it under vars: in {self.root_display} first"
+            origin = self.override_origins.get(key)
+            if origin is not None:
+                message = f"sets a variable that {self.root_display}'s vars: does not declare"
+                self.diagnostics.append(
+                    Diagnostic(
+                        origin.file, origin.line, origin.column, f"vars.{key}", message, hint
+                    )
+                )
+            else:
+                message = f"--var {key}=… sets a variable that vars: does not declare"
+                self.diagnostics.append(
+                    Diagnostic(vars_at.file, vars_at.line, vars_at.column, "vars", message, hint)
+                )
 
     def _add(self, file: str, path: str, message: str, line: int = 1, column: int = 1) -> None:
         self.diagnostics.append(Diagnostic(file, line, column, path, message))
@@ -250,7 +285,9 @@ class _Loader:
 
 
 def load_workspace(
-    path: Path | str, vars_override: Mapping[str, Any] | None = None
+    path: Path | str,
+    vars_override: Mapping[str, Any] | None = None,
+    override_origins: Mapping[str, Position] | None = None,
 ) -> LoadedWorkspace:
     """Loads and validates `path`; raises ConfigError listing every problem found."""
-    return _Loader(Path(path), vars_override or {}).load()
+    return _Loader(Path(path), vars_override or {}, override_origins).load()

@@ -148,7 +148,7 @@ def test_split_writes_one_file_per_team_with_include(
 def test_split_needs_an_output_file(start_sandbox: StartSandbox) -> None:
     live = start_sandbox("demo")
     result = mmrc(live, "import", "--split")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a usage error: 2 means "changes present"
     assert "-o FILE" in result.output
 
 
