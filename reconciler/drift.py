@@ -14,6 +14,10 @@ entry's `action` (the API path, e.g. `/api/v4/channels/<id>/patch`) or
 which every renderer shows, and an `attribution` object in the JSON. Ids in
 the reported action are masked (`{id}`): an incoming webhook's id is its
 credential.
+
+Mattermost records only some writes (settled on the real server, docs/fidelity.md):
+a drifted object without an entry gets a note that says so plainly, naming the
+writes Mattermost keeps no record of when the change is of that kind.
 """
 
 from __future__ import annotations
@@ -36,6 +40,15 @@ if TYPE_CHECKING:
     from reconciler.kinds.base import Observation
 
 AUDIT_PATH = "/api/v4/audits"
+# What Mattermost writes no audit row for (real server 11.1), by the kind of a drifted object.
+UNRECORDED = {
+    "settings": "a config patch (PUT /api/v4/config/patch, as mmctl makes it; the System "
+    "Console's saves are recorded)",
+    "team": "a team's privacy or a full update (only PUT /api/v4/teams/{id}/patch is recorded)",
+    "bot": "changes to bots",
+    "moderation": "channel moderation",
+    "team_member": "team memberships",
+}
 AUDIT_PAGE = 200
 AUDIT_LIMIT = 1000
 _ID = r"[a-z0-9]{26}"
@@ -194,10 +207,21 @@ def drift_report(planned: Planned, client: Client, *, attribution: bool = True) 
     changes = tuple(
         replace(c, notes=(*c.notes, attributions[c.address].note()))
         if c.address in attributions
-        else c
+        else replace(c, notes=(*c.notes, unattributed_note(c, len(audit.entries))))
         for c in plan.changes
     )
     return DriftReport(replace(plan, changes=changes), attributions, audit)
+
+
+def unattributed_note(change: ResourceChange, entries: int) -> str:
+    """Why nobody is named for `change`: Mattermost keeps no record of such writes, or none
+    of the newest `entries` audit entries is about it."""
+    unrecorded = UNRECORDED.get(change.kind)
+    if unrecorded is None and change.kind == "incoming_webhook" and change.action.value == "create":
+        unrecorded = "an incoming webhook's deletion"
+    if unrecorded is not None:
+        return f"not attributable: Mattermost records no audit entry for {unrecorded}"
+    return f"not attributed: no entry about it among the newest {entries} audit entries"
 
 
 def render_drift(report: DriftReport, fmt: str, options: RenderOptions | None = None) -> str:

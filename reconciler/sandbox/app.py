@@ -72,6 +72,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
+    route: str = ""  # the matched route's template, e.g. "/api/v4/channels/{channel_id}"
     request_id: str = field(default_factory=new_id)
     user: Any = None  # the authenticated user record (set by Sandbox.handle)
     token: str = ""
@@ -272,7 +273,7 @@ class Sandbox:
         if req.method == "GET":
             response.headers.setdefault("Expires", "0")
         self.request_log.record(req, response, time.perf_counter() - started)
-        self.audits.record_request(self, req, response.status)
+        self.audits.record_request(self, req, response.status, lambda: _json_object(response))
         if req.method in _WRITE_METHODS and response.status < 400:
             for listener in list(self.write_listeners):
                 listener()
@@ -311,6 +312,7 @@ class Sandbox:
             if route_ is None:  # an unknown method is answered as an unknown path (real server)
                 return route_not_found(req.path)
             req.params = params
+            req.route = route_.template
             with self.lock:
                 if route_.auth:
                     self.core.authenticate(req)
@@ -343,3 +345,14 @@ class Sandbox:
             req.user, permission, team_id=team_id, channel_id=channel_id
         ):
             raise permission_error(getattr(req.user, "id", ""), permission)
+
+
+def _json_object(response: Response) -> dict[str, Any] | None:
+    """A write's JSON answer, when it is an object (the audit log names a new channel)."""
+    if not response.body.startswith(b"{"):
+        return None
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

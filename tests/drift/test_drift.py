@@ -254,13 +254,17 @@ def test_mask_ids() -> None:
 def test_settings_and_membership_drift_are_attributed(
     start_sandbox: StartSandbox, tmp_path: Path
 ) -> None:
+    """The System Console saves the whole config (PUT /config: audited as updateConfig, as on
+    the real server); a channel member removed by hand is audited with the channel's name."""
     live = start_sandbox("demo")
     live.api.put("/api/v4/config/patch", {"ServiceSettings": {"EnableUserAccessTokens": True}})
     path = tmp_path / "workspace.yaml"
     assert run(live, "import", "-o", str(path), "--members").exit_code == 0
     finance = live.channel("asd", "finance")["id"]
     with hand_client(live) as client:
-        client.put("/api/v4/config/patch", {"ServiceSettings": {"EnablePostIconOverride": True}})
+        config = client.get("/api/v4/config")
+        config["ServiceSettings"]["EnablePostIconOverride"] = True
+        client.put("/api/v4/config", config)
         client.delete(f"/api/v4/channels/{finance}/members/{live.user_id('jan.devries')}")
     result = run(live, "drift", "-f", str(path), "--format", "json", "--detailed-exitcode")
     assert result.exit_code == 2, result.output
@@ -269,8 +273,32 @@ def test_settings_and_membership_drift_are_attributed(
     assert settings["fields"][0]["field"] == "post_icon_override"
     assert (settings["fields"][0]["live"], settings["fields"][0]["declared"]) == (True, False)
     assert settings["attribution"]["username"] == HAND_USER
-    assert settings["attribution"]["action"] == "/api/v4/config/patch"
+    assert settings["attribution"]["action"] == "/api/v4/config"
     member = changes["team.asd/channel.finance/member.jan.devries"]
     assert member["action"] == "create"
     assert member["attribution"]["username"] == HAND_USER
     assert member["attribution"]["action"] == "/api/v4/channels/{id}/members/{id}"
+
+
+def test_drift_says_when_mattermost_keeps_no_record_of_a_change(
+    start_sandbox: StartSandbox, tmp_path: Path
+) -> None:
+    """A config patch (PUT /config/patch) and a team member's removal leave no audit row on the
+    real server: drift says the change cannot be attributed instead of staying silent."""
+    live = start_sandbox("demo")
+    live.api.put("/api/v4/config/patch", {"ServiceSettings": {"EnableUserAccessTokens": True}})
+    path = tmp_path / "workspace.yaml"
+    assert run(live, "import", "-o", str(path), "--members").exit_code == 0
+    team = live.team("asd")["id"]
+    with hand_client(live) as client:
+        client.put("/api/v4/config/patch", {"ServiceSettings": {"EnablePostIconOverride": True}})
+        client.delete(f"/api/v4/teams/{team}/members/{live.user_id('daan.visser')}")
+    result = run(live, "drift", "-f", str(path), "--format", "json", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    changes = by_address(json.loads(result.stdout))
+    for address in ("settings.integrations", "team.asd/member.daan.visser"):
+        assert changes[address]["attribution"] is None
+        [note] = [n for n in changes[address]["notes"] if "not attributable" in n]
+        assert "Mattermost records no audit entry for" in note
+    text = run(live, "drift", "-f", str(path)).stdout
+    assert "not attributable: Mattermost records no audit entry for" in text

@@ -89,7 +89,7 @@ def test_a_person_becomes_owner_in_place_on_a_server_with_the_move_route(mmrc: M
     url = json.loads(out.read_text())["outputs"][ADDRESS]["url"]
     assert url.endswith(f"/hooks/{hook['id']}")
     with mmrc.sandbox.lock:
-        calls = [e["action"] for e in mmrc.sandbox.audits.entries]
+        calls = [entry.path for entry in mmrc.sandbox.request_log.entries]
     assert f"/api/v4/hooks/incoming/{hook['id']}/move/{jan.id}" in calls
     mmrc.run("plan", "-f", str(ws), "--detailed-exitcode", expect=0)
 
@@ -115,7 +115,7 @@ def test_an_older_server_replaces_the_hook(mmrc: Mmrc, server_options: dict[str,
     url = json.loads(out.read_text())["outputs"][ADDRESS]["url"]
     assert url.endswith(f"/hooks/{replaced['id']}")  # the new URL, for the senders
     with mmrc.sandbox.lock:
-        calls = [e["action"] for e in mmrc.sandbox.audits.entries]
+        calls = [entry.path for entry in mmrc.sandbox.request_log.entries]
     assert not [c for c in calls if "/move/" in c]  # the route this server lacks was not called
     mmrc.run("plan", "-f", str(ws), "--detailed-exitcode", expect=0)
 

@@ -23,23 +23,25 @@ RESERVED_TEAM = (
 RESERVED_TEAM += "signup boards playbooks"
 RESERVED_USERS = {"all", "channel", "matterbot", "system"}
 
-NAMEISH = st.text(alphabet="abcxyz019-_.A Zé", min_size=0, max_size=70)
+NAMEISH = st.text(alphabet="abcxyz019-_.A Zé\n", min_size=0, max_size=70)
 VALID_CHANNEL = st.from_regex(r"[a-z0-9][a-z0-9\-_]{0,62}[a-z0-9]", fullmatch=True)
 
 
 def _channel_oracle(name: str) -> bool:
     dm_like = re.fullmatch(r"[a-z0-9]{26}__[a-z0-9]{26}", name)
     gm_like = re.fullmatch(r"[0-9a-f]{40}", name)
-    return bool(CHANNEL_ORACLE.match(name)) and len(name) <= 64 and not dm_like and not gm_like
+    # fullmatch: Go's `$` ends the text (Python's `match` would also accept "abc\n")
+    return bool(CHANNEL_ORACLE.fullmatch(name)) and len(name) <= 64 and not dm_like and not gm_like
 
 
 def _team_oracle(name: str) -> bool:
     reserved = any(name.lower().startswith(word) for word in RESERVED_TEAM.split())
-    return bool(TEAM_ORACLE.match(name)) and 2 <= len(name) <= 64 and not reserved
+    return bool(TEAM_ORACLE.fullmatch(name)) and 2 <= len(name) <= 64 and not reserved
 
 
 def _username_oracle(name: str) -> bool:
-    return bool(USERNAME_ORACLE.match(name)) and 1 <= len(name) <= 64 and name not in RESERVED_USERS
+    valid = bool(USERNAME_ORACLE.fullmatch(name))
+    return valid and 1 <= len(name) <= 64 and name not in RESERVED_USERS
 
 
 @given(NAMEISH)
@@ -104,3 +106,11 @@ def test_known_examples() -> None:
     assert rules.team_name_problem("postgres") is not None
     assert rules.http_url_problem("http://asd-n8n:5678/webhook/x") is None
     assert rules.http_url_problem("mailto:x@example.com") is not None
+
+
+def test_a_trailing_newline_is_refused_as_the_real_server_refuses_it() -> None:
+    """Settled on the real server (docs/fidelity.md): "abc\n" is no channel, team or user
+    name, although Python's `$` matches before a final newline."""
+    assert rules.channel_name_problem("abc\n") is not None
+    assert rules.team_name_problem("abc\n") is not None
+    assert rules.username_problem("abc\n") is not None
