@@ -39,7 +39,7 @@ USER_FACING = ("plan-pr.yml", "apply-main.yml", "drift.yml")
 
 
 def load(path: Path) -> Any:
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
 
 def workflow(name: str) -> dict[str, Any]:

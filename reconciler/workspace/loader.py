@@ -9,7 +9,9 @@ from every stage is collected; `ConfigError` carries them all. Structural
 
 from __future__ import annotations
 
+import copy
 import difflib
+import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,9 +70,8 @@ def load_var_file(path: Path) -> dict[str, Any]:
     text, problems = _read(path, display, None)
     if text is None:
         raise ConfigError(problems)
-    raw, problems = yamlfile.parse(text, display)
-    converter = yamlfile.Converter(display, SourceMap(display), None)
-    data = converter.convert(raw, (), Position(display, 1, 1)) if raw is not None else {}
+    document, problems = yamlfile.parse(text, display)
+    data = document.data if document is not None else {}
     if not problems and not isinstance(data, dict):
         problems = [Diagnostic(display, 1, 1, "(vars)", "a var file must be a mapping of names")]
     if problems:
@@ -120,30 +121,25 @@ class _Loader:
     def _root_data(self, text: str) -> dict[str, Any] | None:
         display = self.root_display
         self.files.append(display)
-        raw, problems = yamlfile.parse(text, display)
+        document, problems = yamlfile.parse(text, display)
         self.diagnostics.extend(problems)
-        if raw is None:
+        if document is None:
             if not problems:
                 self._add(
                     display, "(file)", "the workspace file is empty; start it with version: 1"
                 )
             return None
-        if not isinstance(raw, dict):
-            line = getattr(getattr(raw, "lc", None), "line", 0) + 1
+        data = document.data
+        if not isinstance(data, dict):
             message = "the workspace file must be a mapping (version: 1, …)"
-            self._add(display, "(file)", message, line)
+            self._add(display, "(file)", message, document.first_line)
             return None
-        top = Position(display, 1, 1)
-        plain = yamlfile.Converter(display, SourceMap(display), None)
-        file_vars = plain.convert(raw.get("vars"), ("vars",), top)
+        file_vars = copy.deepcopy(data.get("vars"))
         self.variables = dict(file_vars) if isinstance(file_vars, dict) else {}
         self.variables.update(self.overrides)
         templater = Templater(self.variables)
-        converter = yamlfile.Converter(
-            display, self.source_map, templater, lambda path: path[:1] != ("vars",)
-        )
-        data: dict[str, Any] = converter.convert(raw, (), top)
-        self.diagnostics.extend(converter.diagnostics)
+        self.source_map.add_spots(document.spots)
+        self.diagnostics.extend(document.render(templater, lambda path: path[:1] != ("vars",)))
         self._includes(data, self.root, (), [self.root.resolve()], templater, data)
         return data
 
@@ -201,17 +197,17 @@ class _Loader:
             self.diagnostics.extend(problems)
             return
         self.files.append(display)
-        raw, problems = yamlfile.parse(text, display)
+        document, problems = yamlfile.parse(text, display)
         self.diagnostics.extend(problems)
-        if raw is None:
+        if document is None:
             return
-        if not isinstance(raw, dict):
+        data = document.data
+        if not isinstance(data, dict):
             self._add(display, "(file)", "an included file must be a mapping (teams:, bots:)")
             return
         local = SourceMap(display)
-        converter = yamlfile.Converter(display, local, templater)
-        data: dict[str, Any] = converter.convert(raw, (), Position(display, 1, 1))
-        self.diagnostics.extend(converter.diagnostics)
+        local.add_spots(document.spots)
+        self.diagnostics.extend(document.render(templater))
         for key in data:
             if key in INCLUDED_KEYS:
                 continue
@@ -252,5 +248,14 @@ class _Loader:
 def load_workspace(
     path: Path | str, vars_override: Mapping[str, Any] | None = None
 ) -> LoadedWorkspace:
-    """Loads and validates `path`; raises ConfigError listing every problem found."""
-    return _Loader(Path(path), vars_override or {}).load()
+    """Loads and validates `path`; raises ConfigError listing every problem found.
+
+    The cyclic garbage collector pauses meanwhile: loading makes hundreds of thousands
+    of small objects and no cycles, and each collection would walk them all again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _Loader(Path(path), vars_override or {}).load()
+    finally:
+        if collecting:
+            gc.enable()

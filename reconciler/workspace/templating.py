@@ -3,16 +3,17 @@
 Rendering value by value keeps every line number in the YAML true. The
 environment is sandboxed and strict: an undefined variable or a syntax error
 becomes a `TemplateProblem` that the loader turns into a diagnostic at the
-value's position. Strings without `{{`, `{%` or `{#` are returned untouched.
+value's position. Strings without `{{`, `{%` or `{#` are returned untouched,
+and jinja2 is imported only when a string holds one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 _MARKERS = ("{{", "{%", "{#")
 
@@ -23,18 +24,27 @@ class TemplateProblem(Exception):
 
 class Templater:
     def __init__(self, variables: Mapping[str, Any]) -> None:
-        self._env = SandboxedEnvironment(
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=True,
-        )
+        self._env: SandboxedEnvironment | None = None
         self._vars = dict(variables)
+
+    def _environment(self) -> SandboxedEnvironment:
+        if self._env is None:
+            import jinja2.sandbox
+
+            self._env = jinja2.sandbox.SandboxedEnvironment(
+                undefined=jinja2.StrictUndefined,
+                autoescape=False,
+                keep_trailing_newline=True,
+            )
+        return self._env
 
     def render(self, value: str) -> str:
         if not any(marker in value for marker in _MARKERS):
             return value
+        import jinja2
+
         try:
-            return self._env.from_string(value).render(self._vars)
+            return self._environment().from_string(value).render(self._vars)
         except jinja2.UndefinedError as error:
             raise TemplateProblem(f"undefined template variable: {error.message}") from None
         except jinja2.TemplateSyntaxError as error:

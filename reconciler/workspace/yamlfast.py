@@ -1,0 +1,196 @@
+"""The fast route of `yamlfile.parse`: libyaml's events → plain data and positions in one pass.
+
+libyaml (through ruamel.yaml.clib) scans and parses; this loop turns its
+events straight into dicts, lists and scalars, recording the line and column
+of every mapping key and sequence item as it goes, with no node tree and no
+round-trip objects in between. Scalars are typed by ruamel's own YAML 1.2
+implicit resolvers.
+
+It takes only what it converts exactly as ruamel's round-trip loader would:
+one document whose top is a mapping; string keys without duplicates or `<<`
+merges; sequences; untagged strings, null, booleans, decimal integers and
+plain floats; anchors on collections and strings; modest nesting. At anything
+else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
+pure-Python loader, which also words every syntax error. Text that libyaml
+reads differently from ruamel (tabs, line breaks other than `\\n`, a byte
+order mark, `%` directives) never comes here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ruamel.yaml.events import (
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from ruamel.yaml.resolver import VersionedResolver
+
+from reconciler.workspace.sourcemap import FieldPath, Spot
+
+try:  # a C extension; where it is missing, every file takes the exact route
+    from _ruamel_yaml import CParser
+except ImportError:  # pragma: no cover
+    CParser = None
+
+AVAILABLE = CParser is not None
+
+#: What libyaml reads differently from ruamel: tabs, other line breaks, a BOM, `%` directives.
+_ODD_CHARS = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+
+#: Deeper nesting takes the exact route (no workspace nests this deep).
+MAX_DEPTH = 64
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_PLAIN_FLOAT = re.compile(r"-?[0-9]+\.[0-9]+\Z")
+
+
+def _implicit_resolvers() -> tuple[dict[str, tuple[tuple[str, Any], ...]], tuple[Any, ...]]:
+    table = VersionedResolver(version=(1, 2)).versioned_resolver
+    anywhere = tuple(table.get(None, ()))
+    return {first: (*found, *anywhere) for first, found in table.items()}, anywhere
+
+
+_BY_FIRST, _ANYWHERE = _implicit_resolvers()
+
+
+class NotPlain(Exception):
+    """The text needs the exact route."""
+
+
+#: A string holding a template: (its container, its key or index, its path, its spot).
+Template = tuple[Any, Any, FieldPath, Spot]
+
+
+def _plain_tag(value: str) -> str:
+    for tag, regexp in _BY_FIRST.get(value[:1], _ANYWHERE):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+def _scalar(event: ScalarEvent) -> Any:
+    """A plain scalar's value (one that might not be a string)."""
+    value: str = event.value
+    tag = _plain_tag(value)
+    if tag == _STR:
+        return value
+    if event.anchor is not None:
+        raise NotPlain  # ruamel keeps an anchored number or boolean as its own type
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT and _DECIMAL.match(value):
+        return int(value)
+    if tag == _FLOAT and _PLAIN_FLOAT.match(value):
+        return float(value)
+    raise NotPlain  # timestamps, octal, hex, `<<`, `=`, …
+
+
+def build(text: str, display: str) -> tuple[Any, dict[FieldPath, Spot], list[Template]]:
+    """(data, spots, templates) of a YAML text, or NotPlain; libyaml's errors are YAMLError."""
+    if CParser is None or _odd(text):
+        raise NotPlain
+    parser = CParser(text)
+    try:
+        return _build(parser.get_event, display)
+    finally:
+        parser.dispose()
+
+
+def _odd(text: str) -> bool:
+    """Whether libyaml might read `text` differently from ruamel."""
+    if text.startswith("%") or "\n%" in text or "\t" in text or "\r" in text:
+        return True
+    return not text.isascii() and _ODD_CHARS.search(text) is not None
+
+
+def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], list[Template]]:
+    scalar, map_start, map_end = ScalarEvent, MappingStartEvent, MappingEndEvent
+    seq_start, seq_end, by_first = SequenceStartEvent, SequenceEndEvent, _BY_FIRST
+    next_event()  # the stream's start
+    event = next_event()
+    if type(event) is StreamEndEvent:
+        return None, {}, []
+    event = next_event()  # after the document's start
+    if type(event) is not map_start or event.tag is not None:
+        raise NotPlain
+    spots: dict[FieldPath, Spot] = {}
+    templates: list[Template] = []
+    root: dict[str, Any] = {}
+    # The container being filled, its path and whether it is a mapping; then the
+    # containers around it.
+    current: Any = root
+    path: FieldPath = ()
+    in_map = True
+    outer: list[tuple[Any, FieldPath, bool]] = []
+    slot: str | int
+    while True:
+        event = next_event()
+        kind = type(event)
+        if in_map:
+            if kind is map_end:
+                if not outer:
+                    break
+                current, path, in_map = outer.pop()
+                continue
+            if kind is not scalar or event.tag is not None or event.anchor is not None:
+                raise NotPlain  # a complex, tagged or anchored key
+            name: str = event.value
+            if name in current or (
+                event.implicit[0] and name[:1] in by_first and _plain_tag(name) != _STR
+            ):
+                raise NotPlain  # a duplicate, a non-string key, a merge
+            slot = name
+            mark = event.start_mark
+            event = next_event()  # the key's value, recorded at the key
+            kind = type(event)
+        else:
+            if kind is seq_end:
+                current, path, in_map = outer.pop()
+                continue
+            slot = len(current)
+            mark = event.start_mark
+        value_path = (*path, slot)
+        spot = spots[value_path] = (display, mark.line + 1, mark.column + 1)
+        if kind is scalar:
+            if event.tag is not None:
+                raise NotPlain
+            value = event.value
+            if event.implicit[0] and value[:1] in by_first:
+                value = _scalar(event)
+            if value.__class__ is str and "{" in value:
+                templates.append((current, slot, value_path, spot))
+            if in_map:
+                current[slot] = value
+            else:
+                current.append(value)
+            continue
+        if (kind is not map_start and kind is not seq_start) or event.tag is not None:
+            raise NotPlain  # an alias, a tag
+        if len(outer) >= MAX_DEPTH:
+            raise NotPlain
+        value = {} if kind is map_start else []
+        if in_map:
+            current[slot] = value
+        else:
+            current.append(value)
+        outer.append((current, path, in_map))
+        current, path, in_map = value, value_path, kind is map_start
+    if type(next_event()) is not DocumentEndEvent or type(next_event()) is not StreamEndEvent:
+        raise NotPlain  # more than one document
+    if root:
+        spots[()] = spots[(next(iter(root)),)]  # the top mapping: its first key
+    return root, spots, templates

@@ -1,0 +1,118 @@
+"""The libyaml route and ruamel's round-trip route read a file identically.
+
+`yamlfile.parse` reads a workspace through libyaml's events (`yamlfast`) when the
+file is plain, and through ruamel's pure-Python round-trip loader otherwise. Every
+file the fast route accepts must come out exactly as the exact route reads it: the
+same data, the same line and column for every path, the same strings to template.
+Whatever the fast route does not reproduce exactly it must hand over (NotPlain).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from reconciler.workspace import yamlfast, yamlfile
+
+TESTS = Path(__file__).parent.parent
+FILES = sorted(
+    p
+    for p in [*TESTS.rglob("*.yaml"), TESTS.parent / "workspace.yaml"]
+    if "cassettes" not in p.parts
+)
+
+
+def _routes(text: str) -> tuple[bool, Any, Any]:
+    """(whether the fast route took it, its document, the exact route's document)."""
+    exact, _ = yamlfile._parse_exact(text, "f.yaml")
+    try:
+        data, spots, templates = yamlfast.build(text, "f.yaml")
+    except (yamlfast.NotPlain, YAMLError):
+        return False, None, exact
+    return True, yamlfile.Document(data, spots, templates) if data is not None else None, exact
+
+
+def _same(fast: yamlfile.Document | None, exact: yamlfile.Document | None) -> None:
+    if fast is None or exact is None:
+        assert fast is None and exact is None
+        return
+    assert fast.data == exact.data
+    assert fast.spots == exact.spots
+    assert [t[2:] for t in fast.templates] == [t[2:] for t in exact.templates]
+
+
+def test_the_repository_yaml_files_read_alike() -> None:
+    taken = 0
+    for path in FILES:
+        took, fast, exact = _routes(path.read_text(encoding="utf-8"))
+        if took:
+            taken += 1
+            _same(fast, exact)
+    assert taken >= 40  # the fast route is the usual one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1]\nb: *x\n",  # an alias
+        "a: !!str 1\n",  # a tag
+        "base: &b {x: 1}\nc:\n  <<: *b\n",  # a merge
+        "a: 1\na: 2\n",  # a duplicate key
+        "a:\t1\n",  # a tab
+        "a: 1\r\nb: 2\r\n",  # CRLF
+        "a: 2024-01-01\n",  # a timestamp
+        "a: &t true\n",  # an anchored boolean
+        "a: 0o17\n",  # octal
+        "a: 1_000\n",  # underscores
+        "%YAML 1.1\n---\na: yes\n",  # a directive
+        "a: 1\n---\nb: 2\n",  # two documents
+        "- a\n- b\n",  # a list at the top
+        "1: one\n",  # a number as a key
+        "? [a]\n: b\n",  # a complex key
+        "a: [" * 70 + "]" * 70 + "\n",  # deep nesting
+    ],
+)
+def test_what_the_fast_route_hands_over(text: str) -> None:
+    with pytest.raises(yamlfast.NotPlain):
+        yamlfast.build(text, "f.yaml")
+
+
+def test_broken_yaml_gets_ruamel_s_message() -> None:
+    document, problems = yamlfile.parse("a: [1\nb: 2\n", "f.yaml")
+    assert document is None
+    assert [(p.line, p.column, p.path) for p in problems] == [(2, 2, "(yaml)")]
+    assert problems[0].message.startswith("YAML syntax error: ")
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 3))
+    | st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+)
+_keys = st.text(st.characters(codec="ascii", categories=("L", "N", "Pd")), min_size=1, max_size=8)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_keys, _values, min_size=1, max_size=5), st.booleans())
+def test_generated_documents_read_alike(document: dict[str, Any], flow: bool) -> None:
+    yaml = YAML()
+    yaml.default_flow_style = flow
+    stream = io.StringIO()
+    yaml.dump(document, stream)
+    took, fast, exact = _routes(stream.getvalue())
+    if took:
+        _same(fast, exact)
