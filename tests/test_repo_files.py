@@ -382,7 +382,9 @@ def fake_mattermost() -> Iterator[tuple[FakeMattermost, str]]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )  # shutdown() waits for the next poll: serve_forever's default is 0.5 s
     thread.start()
     try:
         yield fake, f"http://127.0.0.1:{server.server_address[1]}"
