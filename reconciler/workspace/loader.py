@@ -13,6 +13,7 @@ import copy
 import difflib
 import gc
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,12 @@ from reconciler.workspace.validate import check_workspace
 
 INCLUDED_KEYS = ("version", "include", "teams", "bots")
 MERGED_KEYS = ("teams", "bots")
+
+#: What a workspace may make the loader read: each file at most this large, and at most
+#: this many files in all (the root and everything it includes).
+MAX_FILE_BYTES = 32 * 2**20
+MAX_FILES = 500
+MAX_INCLUDE_DEPTH = 32  # files included from included files, and so on
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,36 @@ def _display(path: Path) -> str:
 def _read(
     path: Path, display: str, at: Position | None, field: str = "(file)"
 ) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a regular file of at most MAX_FILE_BYTES (never a FIFO or a device)."""
     try:
-        return path.read_text(encoding="utf-8"), []
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        text = _read_regular(path)
+    except (OSError, UnicodeDecodeError, _Refused) as error:
+        if isinstance(error, OSError):
+            reason = error.strerror or "cannot be read"
+        else:
+            reason = str(error) if isinstance(error, _Refused) else "not UTF-8 text"
         where = at or Position(display, 1, 1)
         message = f"cannot read {display}: {reason}"
         return None, [Diagnostic(where.file, where.line, where.column, field, message)]
+    return text, []
+
+
+class _Refused(Exception):
+    """A file the loader will not read; the message says why."""
+
+
+def _read_regular(path: Path) -> str:
+    # Opened without blocking (a FIFO would wait for a writer), then checked on the open
+    # descriptor itself, so the file checked is the file read.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused("not a regular file")
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _Refused(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return data.decode("utf-8")
 
 
 def load_var_file(path: Path) -> dict[str, Any]:
@@ -88,6 +118,9 @@ class _Loader:
         self.diagnostics: list[Diagnostic] = []
         self.files: list[str] = []
         self.variables: dict[str, Any] = {}
+        # Includes stay inside the root file's directory, symlinks resolved.
+        self.base = root.resolve().parent
+        self.read: set[Path] = set()
 
     def load(self) -> LoadedWorkspace:
         text, problems = _read(self.root, self.root_display, None)
@@ -140,6 +173,7 @@ class _Loader:
         templater = Templater(self.variables)
         self.source_map.add_spots(document.spots)
         self.diagnostics.extend(document.render(templater, lambda path: path[:1] != ("vars",)))
+        self.read.add(self.root.resolve())
         self._includes(data, self.root, (), [self.root.resolve()], templater, data)
         return data
 
@@ -168,16 +202,51 @@ class _Loader:
             target = path.parent / entry
             resolved = target.resolve()
             display = _display(target)
+            if os.path.isabs(entry) or not resolved.is_relative_to(self.base):
+                message = (
+                    f"include {entry!r} is outside the workspace's directory "
+                    "(includes stay beside or below the root file, symlinks resolved)"
+                )
+                self._add(at.file, field, message, at.line, at.column)
+                continue
             if resolved in stack:
                 chain = " → ".join([*self._chain(stack), display])
                 self._add(at.file, field, f"include cycle: {chain}", at.line, at.column)
                 continue
-            if display in self.files:
+            if display in self.files or resolved in self.read:
                 self._add(at.file, field, f"{entry!r} is already included", at.line, at.column)
                 continue
+            if len(stack) > MAX_INCLUDE_DEPTH:
+                message = f"includes nest deeper than {MAX_INCLUDE_DEPTH} files"
+                self._add(at.file, field, message, at.line, at.column)
+                return
+            if len(self.read) >= MAX_FILES:
+                message = f"too many files: a workspace includes at most {MAX_FILES - 1}"
+                self._add(at.file, field, message, at.line, at.column)
+                return
+            self.read.add(resolved)
             self._include_file(
                 target, display, (at, field), [*stack, resolved], templater, root_data
             )
+
+    def _foreign_keys(self, data: dict[str, Any], display: str, local: SourceMap) -> bool:
+        """Reports the top-level keys an included file may not have; whether there were any.
+
+        A key is named only when it is a workspace key or close to an allowed one: a
+        file that is no workspace fragment (a key file, /etc/passwd) is never echoed."""
+        foreign = [key for key in data if key not in INCLUDED_KEYS]
+        for key in foreign:
+            close = difflib.get_close_matches(key, INCLUDED_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: teams, bots, include"
+            where = local.locate((key,))
+            if close or key in Workspace.model_fields:
+                path, message = key, f"key {key!r} is not allowed in an included file"
+            else:
+                path, message = "(file)", "this key is not allowed in an included file"
+            self.diagnostics.append(
+                Diagnostic(display, where.line, where.column, path, message, hint)
+            )
+        return bool(foreign)
 
     def _chain(self, stack: list[Path]) -> list[str]:
         names = {Path(name).resolve(): name for name in self.files}
@@ -207,23 +276,9 @@ class _Loader:
             return
         local = SourceMap(display)
         local.add_spots(document.spots)
+        if self._foreign_keys(data, display, local):
+            return  # not a workspace fragment: nothing of it is templated, merged or shown
         self.diagnostics.extend(document.render(templater))
-        for key in data:
-            if key in INCLUDED_KEYS:
-                continue
-            close = difflib.get_close_matches(key, INCLUDED_KEYS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "allowed: teams, bots, include"
-            where = local.locate((key,))
-            self.diagnostics.append(
-                Diagnostic(
-                    display,
-                    where.line,
-                    where.column,
-                    key,
-                    f"key {key!r} is not allowed in an included file",
-                    hint,
-                )
-            )
         if "version" in data and data["version"] != 1:
             where = local.locate(("version",))
             self._add(display, "version", "must be 1", where.line, where.column)

@@ -4,7 +4,8 @@ Rendering value by value keeps every line number in the YAML true. The
 environment is sandboxed and strict: an undefined variable or a syntax error
 becomes a `TemplateProblem` that the loader turns into a diagnostic at the
 value's position. Strings without `{{`, `{%` or `{#` are returned untouched,
-and jinja2 is imported only when a string holds one.
+and jinja2 is imported only when a string holds one. Rendering is bounded in
+time and size (`jinja_bounds`): a workspace may come from an untrusted fork.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ class Templater:
 
     def _environment(self) -> SandboxedEnvironment:
         if self._env is None:
-            import jinja2.sandbox
+            import jinja2
 
-            self._env = jinja2.sandbox.SandboxedEnvironment(
+            from reconciler.workspace.jinja_bounds import BoundedEnvironment
+
+            self._env = BoundedEnvironment(
                 undefined=jinja2.StrictUndefined,
                 autoescape=False,
                 keep_trailing_newline=True,
@@ -43,8 +46,16 @@ class Templater:
             return value
         import jinja2
 
+        from reconciler.workspace.jinja_bounds import CostError, render_bounded
+
         try:
-            return self._environment().from_string(value).render(self._vars)
+            return render_bounded(self._environment().from_string(value), self._vars)
+        except CostError as error:
+            raise TemplateProblem(f"template refused: {error}") from None
+        except RecursionError:
+            raise TemplateProblem("template refused: it recurses too deeply") from None
+        except MemoryError:
+            raise TemplateProblem("template refused: it needs too much memory") from None
         except jinja2.UndefinedError as error:
             raise TemplateProblem(f"undefined template variable: {error.message}") from None
         except jinja2.TemplateSyntaxError as error:

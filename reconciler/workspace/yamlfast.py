@@ -9,8 +9,8 @@ implicit resolvers.
 It takes only what it converts exactly as ruamel's round-trip loader would:
 one document whose top is a mapping; string keys without duplicates or `<<`
 merges; sequences; untagged strings, null, booleans, decimal integers and
-plain floats; anchors on collections and strings; modest nesting. At anything
-else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
+plain floats; anchors on collections and strings. Nesting deeper than
+MAX_DEPTH is an error (`TooDeep`). At anything else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
 pure-Python loader, which also words every syntax error. Text that libyaml
 reads differently from ruamel (tabs, line breaks other than `\\n`, a byte
 order mark, `%` directives) never comes here.
@@ -44,7 +44,8 @@ AVAILABLE = CParser is not None
 #: What libyaml reads differently from ruamel: tabs, other line breaks, a BOM, `%` directives.
 _ODD_CHARS = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
 
-#: Deeper nesting takes the exact route (no workspace nests this deep).
+#: Deeper nesting is an error (no workspace nests half as deep; ruamel's recursive
+#: composer would overflow the stack on a few hundred levels).
 MAX_DEPTH = 64
 
 _STR = "tag:yaml.org,2002:str"
@@ -67,6 +68,14 @@ _BY_FIRST, _ANYWHERE = _implicit_resolvers()
 
 class NotPlain(Exception):
     """The text needs the exact route."""
+
+
+class TooDeep(Exception):
+    """Collections nest deeper than MAX_DEPTH; `spot` is where the limit is passed."""
+
+    def __init__(self, spot: Spot) -> None:
+        super().__init__(spot)
+        self.spot = spot
 
 
 #: A string holding a template: (its container, its key or index, its path, its spot).
@@ -181,7 +190,7 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
         if (kind is not map_start and kind is not seq_start) or event.tag is not None:
             raise NotPlain  # an alias, a tag
         if len(outer) >= MAX_DEPTH:
-            raise NotPlain
+            raise TooDeep((display, event.start_mark.line + 1, event.start_mark.column + 1))
         value = {} if kind is map_start else []
         if in_map:
             current[slot] = value

@@ -16,19 +16,20 @@ are known: the parse records which strings might hold a template.
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.errors import Diagnostic
 from reconciler.workspace import yamlfast
 from reconciler.workspace.sourcemap import FieldPath, Spot, format_path
-from reconciler.workspace.yamlfast import NotPlain, Template
+from reconciler.workspace.yamlfast import MAX_DEPTH, NotPlain, Template, TooDeep
 
 if TYPE_CHECKING:  # templating (and jinja2) load only when a file holds a template
     from reconciler.workspace.templating import Templater
@@ -67,6 +68,8 @@ def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     """Parses `text`; returns (the document, or None when empty or broken; diagnostics)."""
     try:
         data, spots, templates = yamlfast.build(text, display)
+    except TooDeep as deep:
+        return None, [Diagnostic(*deep.spot, "(yaml)", _TOO_DEEP)]
     except (NotPlain, YAMLError):
         return _parse_exact(text, display)
     if data is None:
@@ -83,22 +86,51 @@ def _yaml() -> YAML:
     return yaml
 
 
+#: How many more values than the file has nodes its aliases may add (a "billion laughs"
+#: of a few hundred bytes would otherwise expand to gigabytes).
+MAX_ALIAS_EXPANSION = 100_000
+
+_TOO_DEEP = f"YAML nested deeper than {MAX_DEPTH} levels"
+
+
+class _Refused(Exception):
+    def __init__(self, spot: Spot, message: str) -> None:
+        super().__init__(message)
+        self.spot, self.message = spot, message
+
+
 def _parse_exact(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+    try:
+        with warnings.catch_warnings():  # YAML allows an anchor again: the later one counts
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            return _parse_exact_bounded(text, display)
+    except _Refused as refused:
+        return None, [Diagnostic(*refused.spot, "(yaml)", refused.message)]
+    except RecursionError:  # ruamel composes recursively: nesting past the stack
+        return None, [Diagnostic(display, 1, 1, "(yaml)", _TOO_DEEP)]
+
+
+def _parse_exact_bounded(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     yaml = _yaml()
     try:
         node = yaml.compose(text)
     except YAMLError as error:
         return None, [_syntax_diagnostic(error, display)]
-    diagnostics = _duplicate_keys(node, display) if node is not None else []
+    tree = _Tree(display)
+    diagnostics = []
+    if node is not None:
+        tree.walk(node)
+        diagnostics = _duplicate_keys(node, display)
     try:
         raw = _yaml().load(text)
     except YAMLError as error:  # e.g. a bad tag the composer let through
         return None, [*diagnostics, _syntax_diagnostic(error, display)]
     if raw is None:
         return None, diagnostics
-    converter = _Converter(display)
+    converter = _Converter(display, tree.nodes + MAX_ALIAS_EXPANSION, tree.first_alias)
     data = converter.convert(raw, (), (display, 1, 1))
-    first_line = getattr(getattr(raw, "lc", None), "line", 0) + 1
+    line = getattr(getattr(raw, "lc", None), "line", None)  # None for a tagged scalar
+    first_line = line + 1 if isinstance(line, int) else 1
     return Document(data, converter.spots, converter.templates, first_line), diagnostics
 
 
@@ -114,6 +146,39 @@ def _syntax_diagnostic(error: YAMLError, display: str) -> Diagnostic:
     else:
         message = f"YAML error: {str(error).splitlines()[0] if str(error) else 'invalid YAML'}"
     return Diagnostic(display, line, column, "(yaml)", message)
+
+
+class _Tree:
+    """One walk of the composed node tree, each node once: how many distinct nodes, the
+    first node reached again through an alias, and whether nesting stays in bounds."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.nodes = 0
+        self.first_alias: Spot | None = None
+        self._seen: set[int] = set()
+
+    def _spot(self, node: Node) -> Spot:
+        return (self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def walk(self, node: Node, depth: int = 0) -> None:
+        if id(node) in self._seen:
+            if self.first_alias is None:
+                self.first_alias = self._spot(node)
+            return
+        self._seen.add(id(node))
+        self.nodes += 1
+        if isinstance(node, MappingNode):
+            if depth >= MAX_DEPTH:
+                raise _Refused(self._spot(node), _TOO_DEEP)
+            for key_node, value_node in node.value:
+                self.walk(key_node, depth + 1)
+                self.walk(value_node, depth + 1)
+        elif isinstance(node, SequenceNode):
+            if depth >= MAX_DEPTH:
+                raise _Refused(self._spot(node), _TOO_DEEP)
+            for item in node.value:
+                self.walk(item, depth + 1)
 
 
 def _duplicate_keys(root: Node, display: str) -> list[Diagnostic]:
@@ -158,12 +223,18 @@ _TIME_TYPES = (datetime.date, datetime.datetime, datetime.time)
 class _Converter:
     """Round-trip data → plain dicts/lists/scalars, recording positions and templated strings."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, budget: int, first_alias: Spot | None) -> None:
         self.display = display
         self.spots: dict[FieldPath, Spot] = {}
         self.templates: list[Template] = []
+        self.budget = budget  # values left to convert, aliases expanded
+        self.first_alias = first_alias or (display, 1, 1)
 
     def convert(self, value: Any, path: FieldPath, spot: Spot) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            message = f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} extra values"
+            raise _Refused(self.first_alias, message)
         if isinstance(value, CommentedMap):
             result: dict[str, Any] = {}
             for key, item in value.items():

@@ -76,12 +76,19 @@ def test_the_repository_yaml_files_read_alike() -> None:
         "- a\n- b\n",  # a list at the top
         "1: one\n",  # a number as a key
         "? [a]\n: b\n",  # a complex key
-        "a: [" * 70 + "]" * 70 + "\n",  # deep nesting
     ],
 )
 def test_what_the_fast_route_hands_over(text: str) -> None:
     with pytest.raises(yamlfast.NotPlain):
         yamlfast.build(text, "f.yaml")
+
+
+def test_nesting_past_the_bound_is_an_error_where_it_passes_it() -> None:
+    depth = yamlfast.MAX_DEPTH + 1
+    document, problems = yamlfile.parse("a: " + "[" * depth + "]" * depth + "\n", "f.yaml")
+    assert document is None
+    assert [(p.line, p.column, p.path) for p in problems] == [(1, 4 + yamlfast.MAX_DEPTH, "(yaml)")]
+    assert problems[0].message == f"YAML nested deeper than {yamlfast.MAX_DEPTH} levels"
 
 
 def test_broken_yaml_gets_ruamel_s_message() -> None:
