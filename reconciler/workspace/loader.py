@@ -123,6 +123,11 @@ class _Loader:
         self.read: set[Path] = set()
 
     def load(self) -> LoadedWorkspace:
+        if not self.root.resolve().is_relative_to(self.root.absolute().parent.resolve()):
+            raise ReconcilerError(
+                f"{self.root_display} is a symlink out of its own directory; "
+                "a workspace file may only link within it"
+            )
         text, problems = _read(self.root, self.root_display, None)
         if text is None:
             raise ReconcilerError(problems[0].message)

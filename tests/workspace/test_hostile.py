@@ -245,6 +245,17 @@ def test_included_files_name_only_workspace_keys(tmp_path: Path) -> None:
     ]
 
 
+def test_a_root_file_linking_out_of_its_directory_is_refused(tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    work.mkdir()
+    (work / "workspace.yaml").symlink_to(_outside(tmp_path))
+    code, output = _validate(work / "workspace.yaml")
+    assert code == 1 and "symlink out of its own directory" in output
+    (work / "real.yaml").write_text("version: 1\n", encoding="utf-8")
+    (work / "linked.yaml").symlink_to("real.yaml")
+    assert _validate(work / "linked.yaml")[0] == 0
+
+
 def test_an_include_inside_the_directory_still_works(tmp_path: Path) -> None:
     root = _root(tmp_path, ["parts/team.yaml"])
     (root.parent / "parts").mkdir()
