@@ -9,7 +9,8 @@ implicit resolvers.
 It takes only what it converts exactly as ruamel's round-trip loader would:
 one document whose top is a mapping; string keys without duplicates or `<<`
 merges; sequences; untagged strings, null, booleans, decimal integers and
-plain floats; anchors on collections and strings. Nesting deeper than
+plain floats; anchors on collections and strings, and their aliases (each a
+fresh copy, as ruamel's loader converts each occurrence). Nesting deeper than
 MAX_DEPTH is an error (`TooDeep`). At anything else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
 pure-Python loader, which also words every syntax error. Text that libyaml
 reads differently from ruamel (tabs, line breaks other than `\\n`, a byte
@@ -22,6 +23,7 @@ import re
 from typing import Any
 
 from ruamel.yaml.events import (
+    AliasEvent,
     DocumentEndEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -43,6 +45,10 @@ AVAILABLE = CParser is not None
 
 #: What libyaml reads differently from ruamel: tabs, other line breaks, a BOM, `%` directives.
 _ODD_CHARS = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+
+#: How many more values than the file has aliases may add here; past it the exact
+#: route decides (it counts the same way over the whole file) and words the error.
+MAX_ALIAS_EXPANSION = 100_000
 
 #: Deeper nesting is an error (no workspace nests half as deep; ruamel's recursive
 #: composer would overflow the stack on a few hundred levels).
@@ -126,6 +132,41 @@ def _odd(text: str) -> bool:
     return not text.isascii() and _ODD_CHARS.search(text) is not None
 
 
+def _copy(
+    value: Any,
+    source: FieldPath,
+    target: FieldPath,
+    spots: dict[FieldPath, Spot],
+    templates: list[Template],
+    budget: list[int],
+) -> Any:
+    """A fresh copy of an anchored value at `target`, with the positions (and templated
+    strings) of the original, as ruamel's loader gives an alias."""
+    budget[0] += 1
+    if budget[0] > budget[1]:
+        raise NotPlain  # the exact route decides, and words the error
+    items: Any
+    if isinstance(value, dict):
+        made: Any = {}
+        items = value.items()
+    elif isinstance(value, list):
+        made = []
+        items = enumerate(value)
+    else:
+        return value
+    for key, item in items:
+        from_path, to_path = (*source, key), (*target, key)
+        spot = spots[to_path] = spots[from_path]
+        copied = _copy(item, from_path, to_path, spots, templates, budget)
+        if copied.__class__ is str and "{" in copied:
+            templates.append((made, key, to_path, spot))
+        if isinstance(made, dict):
+            made[key] = copied
+        else:
+            made.append(copied)
+    return made
+
+
 def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], list[Template]]:
     scalar, map_start, map_end = ScalarEvent, MappingStartEvent, MappingEndEvent
     seq_start, seq_end, by_first = SequenceStartEvent, SequenceEndEvent, _BY_FIRST
@@ -146,6 +187,9 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
     in_map = True
     outer: list[tuple[Any, FieldPath, bool]] = []
     slot: str | int
+    # Anchors: name → (value, its path, its node's spot); aliases copy them.
+    anchors: dict[str, tuple[Any, FieldPath, Spot]] = {}
+    budget = [0, 0]  # values copied by aliases, and how many may be
     while True:
         event = next_event()
         kind = type(event)
@@ -180,6 +224,29 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
             value = event.value
             if event.implicit[0] and value[:1] in by_first:
                 value = _scalar(event)
+            if event.anchor is not None:
+                anchor_mark = event.start_mark
+                anchor_spot = (display, anchor_mark.line + 1, anchor_mark.column + 1)
+                anchors[event.anchor] = (value, value_path, anchor_spot)
+            if value.__class__ is str and "{" in value:
+                templates.append((current, slot, value_path, spot))
+            if in_map:
+                current[slot] = value
+            else:
+                current.append(value)
+            continue
+        if kind is AliasEvent:
+            found = anchors.get(event.anchor)
+            if (
+                found is None
+                or any(found[0] is frame[0] for frame in outer)
+                or (found[0] is current)
+            ):
+                raise NotPlain  # an unknown alias, or one inside its own anchor
+            if not in_map:
+                spot = spots[value_path] = found[2]  # ruamel: where the anchored node is
+            budget[1] = MAX_ALIAS_EXPANSION + len(spots)  # as the exact route counts
+            value = _copy(found[0], found[1], value_path, spots, templates, budget)
             if value.__class__ is str and "{" in value:
                 templates.append((current, slot, value_path, spot))
             if in_map:
@@ -188,10 +255,14 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
                 current.append(value)
             continue
         if (kind is not map_start and kind is not seq_start) or event.tag is not None:
-            raise NotPlain  # an alias, a tag
+            raise NotPlain  # a tag
         if len(outer) >= MAX_DEPTH:
             raise TooDeep((display, event.start_mark.line + 1, event.start_mark.column + 1))
         value = {} if kind is map_start else []
+        if event.anchor is not None:
+            anchor_mark = event.start_mark
+            anchor_spot = (display, anchor_mark.line + 1, anchor_mark.column + 1)
+            anchors[event.anchor] = (value, value_path, anchor_spot)
         if in_map:
             current[slot] = value
         else:

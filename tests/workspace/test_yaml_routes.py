@@ -61,7 +61,8 @@ def test_the_repository_yaml_files_read_alike() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "a: &x [1]\nb: *x\n",  # an alias
+        "a: &x [1, *x]\n",  # an alias inside its own anchor
+        "a: *nowhere\n",  # an unknown alias
         "a: !!str 1\n",  # a tag
         "base: &b {x: 1}\nc:\n  <<: *b\n",  # a merge
         "a: 1\na: 2\n",  # a duplicate key
@@ -81,6 +82,21 @@ def test_the_repository_yaml_files_read_alike() -> None:
 def test_what_the_fast_route_hands_over(text: str) -> None:
     with pytest.raises(yamlfast.NotPlain):
         yamlfast.build(text, "f.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1, '{{ v }}']\nb: *x\nc: [*x, *x]\n",
+        "m: &m {post: true, who: '{{ v }}'}\nlist:\n  - *m\n  - {x: *m}\n",
+        "s: &s plain\nt: &t '{{ v }}'\nu: [*s, *t]\nw: *t\n",
+        "a: &x [1]\na2: &x [2]\nb: *x\n",  # an anchor defined again: the later one
+    ],
+)
+def test_aliases_read_alike(text: str) -> None:
+    took, fast, exact = _routes(text)
+    assert took
+    _same(fast, exact)
 
 
 def test_nesting_past_the_bound_is_an_error_where_it_passes_it() -> None:
