@@ -6,7 +6,8 @@ calls itself. Here each template value is bounded:
 
 - `**` refuses results past MAX_INT_BITS bits; `*` refuses strings and lists past
   MAX_OUTPUT; every call and filter refuses an integer argument past MAX_OUTPUT
-  (`'x'.center(10**9)`, `|indent(10**9)`);
+  (`'x'.center(10**9)`, `|indent(10**9)`), and `%`, `.format` and `|format` a
+  width or precision past it (`'%0999999999d' % 1`);
 - `range()` is at most MAX_RANGE long;
 - rendering stops after MAX_STEPS traced Python events (lines and calls of the
   compiled template and what it calls), and once the output passes MAX_OUTPUT;
@@ -18,6 +19,7 @@ Each refusal is a `CostError` whose message is safe to show.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable, Mapping
 from types import FrameType
@@ -42,10 +44,27 @@ def _check_ints(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
             raise CostError(f"a number argument above {MAX_OUTPUT} is refused in templates")
 
 
-def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\d*)(?:\.(\d*))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*?:([^{}]*)\}")
+
+
+def _check_format(text: Any) -> None:
+    """Refuses a %- or {}-format whose width or precision would build a huge string."""
+    if not isinstance(text, str):
+        return
+    numbers = [n for match in _PERCENT_SPEC.finditer(text) for n in match.groups() if n]
+    for match in _BRACE_SPEC.finditer(text):
+        numbers += re.findall(r"\d+", match.group(1))
+    if any(len(n) > 6 or int(n) > MAX_OUTPUT for n in numbers):
+        raise CostError(f"a format width above {MAX_OUTPUT} is refused in templates")
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)  # keeps jinja's pass_context/pass_environment marks
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _check_ints(args[1:], kwargs)  # the first argument is the value being filtered
+        if name == "format":
+            _check_format(next((a for a in args if isinstance(a, str)), None))
         return function(*args, **kwargs)
 
     return bounded
@@ -72,11 +91,11 @@ def _product_size(sized: Any, times: Any) -> int:
 
 
 class BoundedEnvironment(SandboxedEnvironment):
-    intercepted_binops = frozenset(["**", "*"])
+    intercepted_binops = frozenset(["**", "*", "%"])
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         self.globals["range"] = _range
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -86,7 +105,23 @@ class BoundedEnvironment(SandboxedEnvironment):
             MAX_OUTPUT
         ):
             raise CostError(f"a product longer than {MAX_OUTPUT} is refused in templates")
+        if operator == "%":
+            _check_format(left)
+            _check_ints(right if isinstance(right, tuple) else (right,), {})
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        _check_format(value.__self__)  # the format string of `'…'.format`
+
+        @functools.wraps(wrapped)
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _check_ints(args, kwargs)
+            return str(wrapped(*args, **kwargs))
+
+        return bounded
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_ints(args, kwargs)

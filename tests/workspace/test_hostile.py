@@ -180,6 +180,10 @@ TEMPLATES = {
     "wide_method": "{{ v.ljust(10 ** 9) }}",
     "huge_range": "{{ range(10 ** 8) | list }}",
     "long_output": "{% for a in range(9000) %}{{ v }}{{ v }}{% endfor %}",
+    "percent_width": "{{ '%0999999999d' % 1 }}",
+    "format_width": "{{ '{:>999999999}'.format(1) }}",
+    "format_filter_width": "{{ '%0999999999d' | format(1) }}",
+    "star_width": "{{ '%*d' % (999999999, 1) }}",
 }
 
 
