@@ -1,19 +1,37 @@
 """The `mmrc` command line: a thin dispatcher over reconciler.commands.
 
-Only this module (and the command modules it registers) prints. Known errors
-(`ReconcilerError`) exit with their own code and a short message; anything
-unexpected exits 3 with a hint to report a bug.
+Only this module (and the command modules it registers) prints. Exit codes:
+
+    0  success (with --detailed-exitcode: no changes / no drift)
+    1  an error: bad usage (an unknown option, a value out of range), an invalid
+       workspace, a refused plan, a failed apply, a server error
+    2  only with --detailed-exitcode: changes present (drift found)
+    3  a bug in mmrc (the message says how to report it)
+    130 interrupted (Ctrl-C)
+
+Click's own usage errors exit 2; here they exit 1, so a typo in a CI job never
+reads as "changes present".
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from reconciler import __version__
-from reconciler.errors import ConfigError, ReconcilerError
+from reconciler.commands.hints import next_step
+from reconciler.errors import ApiError, ConfigError, ReconcilerError
+
+
+class UsageError(click.UsageError):
+    """Click's usage error (shown the same way), exiting 1."""
+
+    exit_code = 1
+
 
 # Each command: its module under reconciler.commands (exposing `command`, a click.Command)
 # and the first paragraph of its help, which `mmrc --help` lists without importing the
@@ -66,7 +84,21 @@ class MmrcGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _usage_errors_exit_1():
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
+        with _usage_errors_exit_1():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ConfigError as error:
@@ -77,6 +109,9 @@ class MmrcGroup(click.Group):
             ctx.exit(error.exit_code)
         except ReconcilerError as error:
             click.echo(f"Error: {error}", err=True)
+            hint = next_step(error) if isinstance(error, ApiError) else None
+            if hint:
+                click.echo(f"Hint: {hint}", err=True)
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -94,13 +129,37 @@ class MmrcGroup(click.Group):
             ctx.exit(3)
 
 
+@contextmanager
+def _usage_errors_exit_1() -> Iterator[None]:
+    """Click exits 2 on a usage error; mmrc keeps 2 for "changes present"."""
+    try:
+        yield
+    except UsageError:
+        raise
+    except click.UsageError as error:
+        raise UsageError(error.format_message(), error.ctx) from None
+
+
 def _debug() -> bool:
     import os
 
     return os.environ.get("MMRC_DEBUG") == "1"
 
 
-@click.group(cls=MmrcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    success; with --detailed-exitcode: no changes (no drift)
+  1    an error, including bad usage (an unknown option, a value out of range)
+  2    only with --detailed-exitcode: changes present (drift found)
+  3    a bug in mmrc
+  130  interrupted (Ctrl-C)"""
+
+
+@click.group(
+    cls=MmrcGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP,
+)
 @click.version_option(__version__, prog_name="mmrc")
 def cli() -> None:
     """mmrc: Mattermost configuration as code.

@@ -278,7 +278,8 @@ class Client:
         """`[fn(item) for item in items]` on up to `parallelism` threads, in input order.
 
         On the first exception, items not yet started are cancelled, the running
-        ones finish, and that exception is re-raised."""
+        ones finish, and that exception is re-raised. Ctrl-C (KeyboardInterrupt in
+        the calling thread) cancels the items not yet started too."""
         work = list(items)
         if not work:
             return []
@@ -289,13 +290,18 @@ class Client:
             max_workers=min(self.parallelism, len(work)), thread_name_prefix="mmrc-worker"
         ) as pool:
             futures: list[Future[R]] = [pool.submit(fn, item) for item in work]
-            for future in as_completed(futures):
-                if future.cancelled() or first is not None:
-                    continue
-                first = future.exception()
-                if first is not None:
-                    for other in futures:
-                        other.cancel()  # only those not started yet
+            try:
+                for future in as_completed(futures):
+                    if future.cancelled() or first is not None:
+                        continue
+                    first = future.exception()
+                    if first is not None:
+                        for other in futures:
+                            other.cancel()  # only those not started yet
+            except KeyboardInterrupt:
+                for other in futures:
+                    other.cancel()
+                raise
         if first is not None:
             raise first
         return [future.result() for future in futures]

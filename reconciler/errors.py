@@ -6,6 +6,7 @@
     ├── UnsafePlanError     a guard tripped (--allow-destructive overrides)
     ├── StalePlanError      the server changed since a saved plan was made
     ├── ApplyError          apply stopped; carries the partial result
+    │   └── ApplyInterrupted    stopped by Ctrl-C (exit 130)
     └── ApiError            raised only by reconciler.client; never holds a token or secret
         ├── NotMattermostError  the URL answers, but not as Mattermost
         ├── ClientError (4xx)   NotFound, Forbidden, Unauthorized, Conflict
@@ -79,6 +80,10 @@ class StalePlanError(ReconcilerError):
 
 class ApplyError(ReconcilerError):
     pass
+
+
+class ApplyInterrupted(ApplyError):
+    exit_code = 130
 
 
 class ApiError(ReconcilerError):

@@ -2,7 +2,9 @@
 
 One `ChangeOutcome` per planned change, in plan order: `applied`, `failed`
 (with the server's message, its error id and request id when it answered), or
-`not_attempted` (apply stops at the first failure). `ApplyResult.to_dict()` is
+`not_attempted` (apply stops at the first failure, or at Ctrl-C: then
+`interrupted` is true and a change in flight is `failed`, as the server may or
+may not have carried it out). `ApplyResult.to_dict()` is
 a versioned JSON contract like the plan's. No I/O, no HTTP; error strings come
 from `ApiError`, which never holds a token or secret.
 """
@@ -62,11 +64,12 @@ class ApplyResult:
     outcomes: tuple[ChangeOutcome, ...] = ()
     duration_s: float = 0.0
     format_version: str = RESULT_FORMAT_VERSION
+    interrupted: bool = False  # stopped by Ctrl-C
 
     @property
     def ok(self) -> bool:
         """True when every change was applied (an empty apply is ok)."""
-        return all(outcome.status == "applied" for outcome in self.outcomes)
+        return not self.interrupted and all(o.status == "applied" for o in self.outcomes)
 
     def counts(self) -> dict[str, int]:
         counted = Counter(outcome.status for outcome in self.outcomes)
@@ -79,6 +82,7 @@ class ApplyResult:
         return {
             "format_version": self.format_version,
             "ok": self.ok,
+            "interrupted": self.interrupted,
             "duration_s": round(self.duration_s, 3),
             "summary": self.counts(),
             "outcomes": [outcome.to_dict() for outcome in self.outcomes],
@@ -93,4 +97,5 @@ class ApplyResult:
             outcomes=tuple(ChangeOutcome.from_dict(o) for o in data.get("outcomes", ())),
             duration_s=float(data.get("duration_s", 0.0)),
             format_version=version,
+            interrupted=bool(data.get("interrupted", False)),
         )

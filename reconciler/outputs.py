@@ -24,7 +24,7 @@ from typing import Any
 
 from reconciler.errors import ReconcilerError
 
-FILE_FORMAT_VERSION = 1
+FILE_FORMAT_VERSION = "1.0"  # a string, as in plans and apply results (was the integer 1)
 MASKED = "(sensitive)"
 
 # kind → the field that holds the secret

@@ -164,7 +164,7 @@ _REASONS = {
     SecretState.CLEAR: "the workspace clears it",
     SecretState.UNKNOWN: (
         "the server holds a value mmrc never wrote (no fingerprint), so it cannot be "
-        "compared; not written (re-run with --rotate-secrets to write it)"
+        "compared; not written (`mmrc apply --rotate-secrets` writes it)"
     ),
     SecretState.ROTATE: "written again because of --rotate-secrets",
     SecretState.ABSENT: "empty on both sides",

@@ -11,6 +11,7 @@ ids) or not attempted; `--format json` prints it as versioned JSON.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from reconciler.engine.applier import apply_plan
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
 from reconciler.engine.saved import read_plan, reobserve
-from reconciler.errors import ApplyError, ReconcilerError
+from reconciler.errors import ApplyError, ApplyInterrupted, ReconcilerError
 from reconciler.render import RenderOptions, render_plan, render_result
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ def command(
     smoke_test: bool,
 ) -> None:
     """Apply the changes a plan shows (from the workspace, or a saved PLANFILE)."""
+    if planfile is not None:
+        check_planfile(planfile)
     options = engine.plan_options()
     fmt, color = engine.fmt, engine.color
     human = fmt != "json"
@@ -82,21 +85,50 @@ def command(
         else:
             if not auto_approve and not click.confirm("Apply these changes?", default=False):
                 raise ReconcilerError("apply cancelled; nothing was changed")
-            progress = _progress if human and sys.stderr.isatty() else None
+            progress = progress_printer(sys.stderr.isatty()) if human else None
             result = apply_plan(plan, client, observation, progress=progress, results=results)
+        stopped = result is not None and result.interrupted  # Ctrl-C: no smoke test
         report, passed = after_apply(
-            plan, observation, results, client, outputs_file=outputs_file, smoke_test=smoke_test
+            plan,
+            observation,
+            results,
+            client,
+            outputs_file=outputs_file,
+            smoke_test=smoke_test and not stopped,
         )
     if result is None:  # nothing to apply
         _finish(report, passed, human)
         return
     click.echo(render_result(result, fmt, RenderOptions(color=color)), nl=False)
     _finish(report, passed, human, ok=result.ok)
+    if result.interrupted:
+        counts = result.counts()
+        raise ApplyInterrupted(
+            f"apply interrupted: {counts['applied']} applied, {counts['failed']} failed, "
+            f"{counts['not_attempted']} not attempted; run apply again to finish "
+            "(it converges: what was applied is not done twice)"
+        )
     if not result.ok:
         counts = result.counts()
         raise ApplyError(
             f"apply stopped: {counts['applied']} applied, {counts['failed']} failed, "
             f"{counts['not_attempted']} not attempted; fix the cause and run apply again"
+        )
+
+
+def check_planfile(path: Path) -> None:
+    """PLANFILE is a saved plan (JSON); a workspace file there is a usage error that says
+    what to type instead."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(512).lstrip()
+    except OSError:
+        return  # read_plan reports it
+    if path.suffix.lower() in (".yaml", ".yml") or not start.startswith(b"{"):
+        raise click.UsageError(
+            f"{path} is not a saved plan: `mmrc apply PLANFILE` applies a plan saved by "
+            f"`mmrc plan -o plan.json`; to plan and apply a workspace file, run "
+            f"`mmrc apply -f {path}`"
         )
 
 
@@ -119,9 +151,19 @@ def _finish(report: list[str], passed: bool, human: bool, *, ok: bool = True) ->
         raise ApplyError("apply succeeded, but the smoke test of an incoming webhook failed")
 
 
-def _progress(outcome: ChangeOutcome, done: int, total: int) -> None:
-    click.echo(
-        f"\r[{done}/{total}] {outcome.status:<13} {outcome.address}\x1b[K",
-        err=True,
-        nl=done == total,
-    )
+def progress_printer(terminal: bool) -> Callable[[ChangeOutcome, int, int], None]:
+    """One line per finished change on stderr: redrawn in place on a terminal, appended
+    otherwise (a CI log shows the apply as it goes)."""
+
+    def on_terminal(outcome: ChangeOutcome, done: int, total: int) -> None:
+        click.echo(
+            f"\r[{done}/{total}] {outcome.status:<13} {outcome.address}\x1b[K",
+            err=True,
+            nl=done == total,
+        )
+
+    def in_log(outcome: ChangeOutcome, done: int, total: int) -> None:
+        status = outcome.status.replace("_", " ")
+        click.echo(f"[{done}/{total}] {status}: {outcome.address}", err=True)
+
+    return on_terminal if terminal else in_log

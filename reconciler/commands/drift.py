@@ -1,7 +1,7 @@
 """`mmrc drift`: what changed on the server outside git, field by field, and who changed it.
 
     mmrc drift [-f FILE] [--format text|markdown|json] [--detailed-exitcode] [--no-attribution]
-               [--commit SHA]
+               [--commit SHA] [--sandbox demo|empty]
 
 Drift is every difference between the server and the workspace: which object,
 which field, the live value and the declared one. With a system admin's token
@@ -21,6 +21,7 @@ from reconciler.commands.options import (
     format_option,
     no_color_option,
     parallelism_option,
+    sandbox_option,
     server_options,
     workspace_options,
 )
@@ -46,6 +47,7 @@ from reconciler.render import RenderOptions
     help="The commit whose workspace was checked; the markdown report names it.",
 )
 @parallelism_option
+@sandbox_option()
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -57,10 +59,11 @@ def command(
     no_color: bool,
     commit: str | None,
     parallelism: int,
+    sandbox: str | None,
 ) -> None:
     """Report changes made on the server outside git (and who made them)."""
     loaded = workspace.load()
-    with open_client(server, parallelism=parallelism) as client:
+    with open_client(server, sandbox=sandbox, parallelism=parallelism) as client:
         # drift never writes: what the token may not write is no problem here
         planned = make_plan(loaded, client, PlanOptions(check_permissions=False))
         report = drift_report(planned, client, attribution=not no_attribution)

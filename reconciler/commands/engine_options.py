@@ -69,9 +69,7 @@ engine_options = bundled(
     "engine",
     EngineChoices,
     [
-        sandbox_option(
-            "Run against an embedded sandbox server with this seed (no --url or token)."
-        ),
+        sandbox_option(),
         no_color_option,
         click.option("--rotate-secrets", is_flag=True, help="Write every declared secret again."),
         click.option(

@@ -1,9 +1,11 @@
 """`mmrc import`: write a workspace.yaml that reproduces a live server.
 
-    mmrc import [-o FILE] [--team NAME]... [--split] [--members] [--url URL] [--token-file F]
+    mmrc import [-o FILE [--force]] [--team NAME]... [--split] [--members] [--url URL]
+                [--token-file F] [--sandbox demo|empty]
 
 The workspace goes to stdout (or `-o FILE`); with `--split` one file per team
-goes under `teams/` next to FILE, listed in its `include:`. The summary
+goes under `teams/` next to FILE, listed in its `include:`. A file that exists
+is never overwritten without `--force` (nothing is written when one would be). The summary
 (counts, naming-policy exceptions, skipped objects, variables to set) goes to
 stderr. The result is checked the way `mmrc validate` checks it before it is
 written; `validate` then passes and `plan` shows no changes. Nothing secret is
@@ -13,12 +15,20 @@ written: secrets are `${env:…}` references, hook ids and tokens are left out.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from reconciler.commands.engine_options import open_client
-from reconciler.commands.options import Server, parallelism_option, server_options
+from reconciler.commands.options import (
+    Server,
+    deprecated_alias,
+    out_option,
+    parallelism_option,
+    sandbox_option,
+    server_options,
+)
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.importer import ImportResult, build_workspace, read_server
 from reconciler.workspace import load_workspace
@@ -39,25 +49,37 @@ def check(result: ImportResult) -> list[str]:
     return []
 
 
-def write(result: ImportResult, output: Path) -> list[Path]:
-    written: list[Path] = []
+def targets(result: ImportResult, output: Path) -> dict[Path, str]:
+    """Where each produced file goes: the root at `output`, team files next to it."""
     base = output.parent
-    for relative, text in result.files.items():
-        target = output if relative == result.root else base / relative
+    return {
+        (output if relative == result.root else base / relative): text
+        for relative, text in result.files.items()
+    }
+
+
+def refuse_overwrite(paths: Iterable[Path]) -> None:
+    """Raise (before anything is written) when any of `paths` exists."""
+    existing = [path for path in paths if path.exists()]
+    if existing:
+        listed = ", ".join(str(path) for path in existing)
+        raise ReconcilerError(
+            f"import would overwrite {listed}: pass --force to replace "
+            f"{'it' if len(existing) == 1 else 'them'}, or choose another -o FILE"
+        )
+
+
+def write(files: dict[Path, str]) -> list[Path]:
+    for target, text in files.items():
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        written.append(target)
-    return written
+    return list(files)
 
 
 @click.command("import")
 @server_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the workspace to this file (default: stdout).",
-)
+@out_option("Write the workspace to this file (default: stdout).")
+@deprecated_alias("--output", "-o/--out", "out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--team",
     "only_teams",
@@ -69,27 +91,36 @@ def write(result: ImportResult, output: Path) -> list[Path]:
     "--split", is_flag=True, help="One file per team under teams/, included from -o FILE."
 )
 @click.option("--members", is_flag=True, help="Import team and channel members and guests.")
+@click.option("--force", is_flag=True, help="Overwrite -o FILE (and --split's team files).")
 @parallelism_option
+@sandbox_option()
 def command(
     server: Server,
-    output: Path | None,
+    out: Path | None,
     only_teams: tuple[str, ...],
     split: bool,
     members: bool,
+    force: bool,
     parallelism: int,
+    sandbox: str | None,
 ) -> None:
     """Write a workspace.yaml that reproduces a live server."""
-    if split and output is None:
+    if split and out is None:
         raise click.UsageError("--split writes several files: give the root file with -o FILE")
-    with open_client(server, parallelism=parallelism) as client:
+    if out is not None and not force:
+        refuse_overwrite([out])  # before reading the server: fail fast
+    with open_client(server, sandbox=sandbox, parallelism=parallelism) as client:
         state = read_server(client, only_teams=only_teams, members=members)
-    root = output.name if output is not None else "workspace.yaml"
+    root = out.name if out is not None else "workspace.yaml"
     result = build_workspace(state, split=split, root=root)
     problems = check(result)
-    if output is None:
+    if out is None:
         click.echo(result.files[result.root], nl=False)
     else:
-        for path in write(result, output):
+        files = targets(result, out)
+        if not force:
+            refuse_overwrite(files)
+        for path in write(files):
             result.summary.notes.append(f"wrote {path}")
     click.echo(result.summary.render(), err=True, nl=False)
     if problems:

@@ -4,7 +4,14 @@
   whose `load()` reads and validates the workspace;
 - `server_options` (--url/MM_URL, --token-file/MM_TOKEN) → `server: Server`;
 - single options several commands spell the same way: `parallelism_option`,
-  `format_option`, `no_color_option`, `sandbox_option`.
+  `format_option`, `no_color_option`, `sandbox_option`, `out_option`;
+- `deprecated_alias`: an old spelling kept hidden for one release, which says
+  what replaces it.
+
+One spelling per meaning: `-o/--out FILE` is a command's main artefact (the
+saved plan, the imported workspace), `--outputs-file FILE` the hook URLs and
+tokens document (apply, rotate), `--format` the output format, `--sandbox` an
+embedded sandbox, on every command that has them.
 
 `bundled` is how a group becomes one value: its options are added as usual (same
 names, help and order) and their values reach the command as one dataclass.
@@ -26,7 +33,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from reconciler.errors import ReconcilerError
-from reconciler.workspace import LoadedWorkspace, load_var_file, load_workspace
+from reconciler.workspace import LoadedWorkspace, Position, load_var_file, load_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +62,35 @@ def bundled(
     return decorate
 
 
+def deprecated_alias(
+    old: str,
+    replacement: str,
+    dest: str,
+    convert: Callable[[Any], Any] = lambda value: value,
+    **option: Any,
+) -> Callable[[F], F]:
+    """A hidden option `old` that sets the command's `dest` (through `convert`) when given,
+    with a note on stderr naming `replacement`. Kept for one release."""
+    hidden_name = f"{dest}__{old.lstrip('-').replace('-', '_')}"
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            value = kwargs.pop(hidden_name)
+            if value is not None and value is not False:
+                click.echo(
+                    f"mmrc: {old} is deprecated and will be removed in the next release; "
+                    f"use {replacement}",
+                    err=True,
+                )
+                kwargs[dest] = convert(value)
+            return func(*args, **kwargs)
+
+        return cast(F, click.option(old, hidden_name, hidden=True, **option)(command))
+
+    return decorate
+
+
 # -- the workspace ----------------------------------------------------------------------------
 
 
@@ -68,10 +104,14 @@ class WorkspaceFile:
 
     def load(self) -> LoadedWorkspace:
         overrides: dict[str, Any] = {}
+        origins: dict[str, Position] = {}
         for var_file in self.var_files:
-            overrides.update(load_var_file(var_file))
-        overrides.update(parse_var_pairs(self.var_pairs))
-        return load_workspace(self.file, overrides)
+            overrides.update(load_var_file(var_file, origins))
+        pairs = parse_var_pairs(self.var_pairs)
+        overrides.update(pairs)
+        for key in pairs:  # --var wins: its key has no position in a file
+            origins.pop(key, None)
+        return load_workspace(self.file, overrides, origins)
 
 
 def parse_var_pairs(pairs: Sequence[str]) -> dict[str, str]:
@@ -195,5 +235,13 @@ no_color_option = click.option(
 )
 
 
-def sandbox_option(help: str) -> Callable[[F], F]:
+def sandbox_option(
+    help: str = "Run against an embedded sandbox server with this seed (no --url or token); "
+    "it stops when the command ends.",
+) -> Callable[[F], F]:
     return click.option("--sandbox", type=click.Choice(["demo", "empty"]), default=None, help=help)
+
+
+def out_option(help: str) -> Callable[[F], F]:
+    """-o/--out FILE: the file a command writes its main artefact to."""
+    return click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help=help)

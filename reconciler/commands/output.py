@@ -2,8 +2,9 @@
 
 Prints each declared incoming webhook's URL and each outgoing webhook's and
 slash command's token, read from the server now. Values are masked unless
-`--reveal`; `--json` prints the same document `apply --outputs-file` writes
-(masked unless `--reveal`).
+`--reveal`; `--format json` prints the same document `apply --outputs-file`
+writes (masked unless `--reveal`). With `--sandbox` the values belong to a
+server that stops with the command: a note on stderr says so.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from reconciler.commands.engine_options import open_client
 from reconciler.commands.options import (
     Server,
     WorkspaceFile,
+    deprecated_alias,
     sandbox_option,
     server_options,
     workspace_options,
@@ -107,14 +109,22 @@ def after_apply(
 @workspace_options
 @server_options
 @click.option("--reveal", is_flag=True, help="Show the URLs and tokens instead of masking them.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the outputs-file format).")
-@sandbox_option("Use an embedded sandbox.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (json: the outputs-file document).",
+)
+@deprecated_alias("--json", "--format json", "fmt", lambda _: "json", is_flag=True)
+@sandbox_option()
 @click.argument("name", required=False)
 def command(
     workspace: WorkspaceFile,
     server: Server,
     reveal: bool,
-    as_json: bool,
+    fmt: str,
     sandbox: str | None,
     name: str | None,
 ) -> None:
@@ -125,7 +135,13 @@ def command(
         found, _ = read_outputs(loaded, client)
         server_url = client.url
     chosen = outputs.select(found, name)
-    if as_json:
+    if sandbox is not None:
+        click.echo(
+            f"Note: these belong to the embedded sandbox ({server_url}), which stopped with this "
+            "command; they no longer answer. Run `mmrc sandbox` to keep a server running.",
+            err=True,
+        )
+    if fmt == "json":
         document = outputs.to_document(chosen, server_url)
         if not reveal:
             for output in chosen:

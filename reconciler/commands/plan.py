@@ -1,7 +1,7 @@
 """`mmrc plan`: show what apply would change on the server to match the workspace.
 
 Exit codes with `--detailed-exitcode`: 0 no changes, 1 error, 2 changes.
-`--out FILE` saves the plan (with fingerprints of what it read) for
+`-o/--out FILE` saves the plan (with fingerprints of what it read) for
 `mmrc apply FILE`. `--commit SHA` names the planned commit in the markdown
 (the pull-request comment the GitHub action posts). A plan past the safety
 guards is shown, then refused (exit 1) unless `--allow-destructive`.
@@ -20,10 +20,16 @@ from pathlib import Path
 import click
 
 from reconciler.commands.engine_options import EngineChoices, engine_options
-from reconciler.commands.options import Server, WorkspaceFile, server_options, workspace_options
+from reconciler.commands.options import (
+    Server,
+    WorkspaceFile,
+    out_option,
+    server_options,
+    workspace_options,
+)
 from reconciler.drift import drift_report, render_drift
 from reconciler.engine.planner import make_plan
-from reconciler.engine.safety import check_safety
+from reconciler.engine.safety import check_safety, unsafe_reasons
 from reconciler.engine.saved import write_plan
 from reconciler.render import RenderOptions, render_plan
 
@@ -32,11 +38,7 @@ from reconciler.render import RenderOptions, render_plan
 @workspace_options
 @server_options
 @engine_options
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Save the plan to this file (for `mmrc apply FILE`).",
-)
+@out_option("Save the plan to this file (for `mmrc apply FILE`).")
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error."
 )
@@ -74,7 +76,12 @@ def command(
         planned = make_plan(loaded, client, options)
         report = drift_report(planned, client) if drift else None
     plan = planned.plan
-    render_options = RenderOptions(color=engine.color, drift=drift, commit=commit)
+    refusals = (
+        () if options.allow_destructive else unsafe_reasons(plan, planned.observation, options)
+    )
+    render_options = RenderOptions(
+        color=engine.color, drift=drift, commit=commit, refusals=tuple(refusals)
+    )
     if report is not None:
         click.echo(render_drift(report, engine.fmt, render_options), nl=False)
     else:

@@ -40,7 +40,7 @@ ROTATABLE = {outgoing_webhooks.name: outgoing_webhooks, commands.name: commands}
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every output (with the new tokens) to this file, mode 0600.",
 )
-@sandbox_option("Use an embedded sandbox.")
+@sandbox_option()
 @click.argument("names", nargs=-1)
 def command(
     workspace: WorkspaceFile,

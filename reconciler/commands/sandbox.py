@@ -29,7 +29,13 @@ def _version(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 @click.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8065, show_default=True, type=int, help="Port (0: any free port).")
+@click.option(
+    "--port",
+    default=8065,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free port).",
+)
 @click.option(
     "--admin-token",
     envvar="MMRC_SANDBOX_TOKEN",

@@ -6,7 +6,10 @@ then archives and removals kind by kind in reverse order. The changes of one
 wave are independent and run concurrently (bounded by the client). On the
 first failure no new change starts, the ones in flight finish, and every
 change ends up applied, failed (with the server's error id and request id) or
-not attempted. Running apply again converges: every kind's apply is safe to
+not attempted. Ctrl-C works the same way: no new change starts, the ones in
+flight finish (a change the main thread was running when interrupted is
+failed: it may or may not have reached the server), and the result says it
+was interrupted. Running apply again converges: every kind's apply is safe to
 repeat (creates look the object up after a lost answer; adds and removals
 treat "already so" as done).
 """
@@ -32,6 +35,7 @@ FIRST_IN_KIND = (Action.RESTORE, Action.RENAME)
 BACKWARD = (Action.ARCHIVE, Action.REMOVE, Action.DISABLE)
 
 Progress = Callable[[ChangeOutcome, int, int], None]
+INTERRUPTED = "interrupted (Ctrl-C) while this change ran: the server may or may not have made it"
 
 
 def id_table(observation: Observation) -> dict[str, str]:
@@ -98,6 +102,10 @@ def apply_plan(
             return record(change, ChangeOutcome(change.address, change.action, "not_attempted"))
         try:
             by_name[change.kind].apply(change, context)
+        except KeyboardInterrupt:
+            stop.set()
+            record(change, ChangeOutcome(change.address, change.action, "failed", INTERRUPTED))
+            raise
         except ApiError as error:
             stop.set()
             return record(
@@ -117,10 +125,15 @@ def apply_plan(
             return record(change, ChangeOutcome(change.address, change.action, "failed", text))
         return record(change, ChangeOutcome(change.address, change.action, "applied"))
 
-    for wave in waves(plan.changes):
-        client.map_concurrent(run, wave)
+    interrupted = False
+    try:
+        for wave in waves(plan.changes):
+            client.map_concurrent(run, wave)
+    except KeyboardInterrupt:
+        stop.set()
+        interrupted = True
     ordered = tuple(
         outcomes.get(i, ChangeOutcome(c.address, c.action, "not_attempted"))
         for i, c in enumerate(plan.changes)
     )
-    return ApplyResult(ordered, time.monotonic() - started)
+    return ApplyResult(ordered, time.monotonic() - started, interrupted=interrupted)

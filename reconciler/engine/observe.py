@@ -9,6 +9,7 @@ not know is a plan-time error at the line that names it.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -57,16 +58,37 @@ def observe(client: Client, context: PlanContext, kinds: Sequence[Kind]) -> Serv
         for user in users or ():
             observation.users[str(user["username"])] = user
             observation.remember_user(user)
+    bots = {bot.username for bot in context.workspace.bots}
     for ref in refs:
         if ref.username not in observation.users:
-            context.error(
-                ref.path,
-                f"user {ref.username!r} does not exist on the server "
-                "(mmrc manages memberships, not accounts)",
-                hint="create the account first, or fix the spelling",
-            )
+            _unknown_user(context, ref, known=set(observation.users) | bots, bots=bots)
     observation.permissions = system_permissions(client, observation.me)
     for kind in kinds:
         kind.observe(client, context)
     read_scoped_permissions(client, context)
     return info
+
+
+def _unknown_user(context: PlanContext, ref: UserRef, *, known: set[str], bots: set[str]) -> None:
+    """A username the server does not know: say so at its line, with the nearest known name
+    (the users the file names that exist, and its bots)."""
+    close = difflib.get_close_matches(ref.username, sorted(known), n=1, cutoff=0.75)
+    owner = bool(ref.path) and ref.path[-1] == "owner"
+    if close:
+        hint = f"did you mean {close[0]!r}?"
+    elif owner:
+        hint = "declare the bot under bots:, or name an existing user"
+    else:
+        hint = "create the account first, or fix the spelling"
+    if owner:
+        declared = f" ({', '.join(sorted(bots))})" if bots else ""
+        message = (
+            f"owner {ref.username!r} is neither a bot the file declares{declared} "
+            "nor a user on the server"
+        )
+    else:
+        message = (
+            f"user {ref.username!r} does not exist on the server "
+            "(mmrc manages memberships, not accounts)"
+        )
+    context.error(ref.path, message, hint=hint)

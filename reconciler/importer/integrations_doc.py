@@ -5,8 +5,9 @@ never written; two live hooks with one display name cannot be keyed and are
 skipped with a comment, as are hooks whose channel is not (or no longer) one
 the format can name. Outgoing webhooks and commands are written without their
 tokens. A username or icon_url the server ignores (its override switch is off)
-is left out with a note, and the owner is written only when it is not the
-account that made the object.
+is left out with a note, and the owner is written only when it is a username
+(not an unresolved id) and not the importing account, which is implicit: what
+mmrc creates is owned by the applying account.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class IntegrationsWriter:
             put(out, "description", data["description"])
         self._overrides(out, data, live.address)
         out["channel_locked"] = data["channel_locked"]
-        _owner(out, live, "user_id")
+        self._owner(out, live, "user_id")
         return out, ""
 
     def _outgoing(self, team: str, live: LiveObject) -> Built:
@@ -107,7 +108,7 @@ class IntegrationsWriter:
         if data["description"]:
             put(out, "description", data["description"])
         self._overrides(out, data, live.address)
-        _owner(out, live, "creator_id")
+        self._owner(out, live, "creator_id")
         return out, ""
 
     def _command(self, team: str, live: LiveObject) -> Built:
@@ -124,7 +125,7 @@ class IntegrationsWriter:
         for key in ("autocomplete_description", "autocomplete_hint"):
             if data[key]:
                 put(out, key, data[key])
-        _owner(out, live, "creator_id")
+        self._owner(out, live, "creator_id")
         return out, ""
 
     def _switch(self, name: str) -> bool | None:
@@ -136,6 +137,12 @@ class IntegrationsWriter:
         if not channel:
             return None
         return self.obs.get(channel_address(team, channel))
+
+    def _owner(self, target: CommentedMap, live: LiveObject, raw_key: str) -> None:
+        owner = str(live.data.get("owner") or "")
+        unresolved = owner == str(live.raw.get(raw_key) or "")
+        if owner and not unresolved and owner != str(self.obs.me.get("username") or ""):
+            target["owner"] = owner
 
     def _overrides(self, target: CommentedMap, data: Mapping[str, Any], address: str) -> None:
         for key, switch in (
@@ -151,9 +158,3 @@ class IntegrationsWriter:
                 )
                 continue
             put(target, key, data[key])
-
-
-def _owner(target: CommentedMap, live: LiveObject, raw_key: str) -> None:
-    owner = str(live.data.get("owner") or "")
-    if owner and owner != str(live.raw.get(raw_key) or ""):
-        target["owner"] = owner

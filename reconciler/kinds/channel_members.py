@@ -125,11 +125,13 @@ def _plan_channel(
                 order=order,
             )
         )
+    kept: list[LiveObject] = []
     for obj in memberships.undeclared_members(context, channel, live, wanted):
         if channel.name in DEFAULT_CHANNELS and obj.data["role"] == "member":
             continue  # Mattermost adds every team member here
         if not prune:
             context.unmanaged(obj.address)
+            kept.append(obj)
             continue
         context.require(
             address,
@@ -149,6 +151,7 @@ def _plan_channel(
                 order=order,
             )
         )
+    memberships.warn_kept(context, address, channel, kept)
     return changes
 
 

@@ -52,6 +52,10 @@ RESTORE_PERMISSIONS = ("manage_team", "sysconsole_write_user_management_channels
 PRIVATE_WARNING = (
     "{address}: public → private hides the channel's history from everyone who is not a member"
 )
+PUBLIC_WARNING = (
+    "{address}: private → public opens the channel and its whole history to everyone in the "
+    "team (and to anyone who joins it later)"
+)
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
@@ -305,6 +309,15 @@ def _require(context: PlanContext, change: ResourceChange, path: tuple[str | int
         context.require(address, permission, (*path, field.field), what)
 
 
+def _with_visibility(desired: dict[str, Any]) -> dict[str, Any]:
+    """A new channel's fields with its visibility said (Mattermost's default is public),
+    after its name and display name."""
+    if "visibility" in desired:
+        return desired
+    head: dict[str, Any] = {k: desired[k] for k in ("name", "display_name") if k in desired}
+    return {**head, "visibility": "public", **desired}
+
+
 def _plan_one(
     context: PlanContext,
     address: str,
@@ -324,6 +337,7 @@ def _plan_one(
             return ResourceChange(
                 address, name, Action.UPDATE, None, desired, fields, made, team=team, order=order
             )
+        desired = _with_visibility(desired)
         fields = tuple(FieldChange(k, None, v) for k, v in desired.items())
         return ResourceChange(
             address, name, Action.CREATE, None, desired, fields, team=team, order=order
@@ -358,6 +372,8 @@ def _plan_one(
         notes.append(PRIVACY_NOTE)
         if visibility.after == "private":
             context.warn(PRIVATE_WARNING.format(address=address))
+        elif visibility.before == "private":
+            context.warn(PUBLIC_WARNING.format(address=address))
     if action is Action.UPDATE and not fields:
         return None
     return ResourceChange(

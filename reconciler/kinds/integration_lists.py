@@ -33,7 +33,7 @@ from reconciler.errors import ApiError
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import UserRef
 from reconciler.kinds.diffing import diff_fields
-from reconciler.kinds.lookup import load_usernames, team_address
+from reconciler.kinds.lookup import channel_address, load_usernames, team_address
 from reconciler.outputs import Output
 from reconciler.plan import Action, FieldChange, ResourceChange
 
@@ -157,6 +157,26 @@ def by_display_name(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str,
     return groups
 
 
+def _same_channel_by_id(
+    context: PlanContext,
+    team: str,
+    desired: Mapping[str, Any],
+    data: Mapping[str, Any],
+    raw: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The live data, with its channel read as the declared name when both are one channel
+    (by id): a hook on `business`, declared on `topic-business` which the same plan renames
+    from `business`, has not moved."""
+    found = dict(data)
+    wanted = desired.get("channel")
+    if not wanted or "channel" not in found or found["channel"] == wanted:
+        return found
+    channel = context.observation.resolve(channel_address(team, str(wanted)))
+    if channel is not None and channel.id == str(raw.get("channel_id") or ""):
+        found["channel"] = wanted
+    return found
+
+
 # -- planning ---------------------------------------------------------------------------------
 
 
@@ -187,7 +207,8 @@ def _plan_team(context: PlanContext, spec: TeamList, ti: int, team: Team) -> lis
             continue
         live = context.observation.get(address)
         if live is None:
-            after = {**spec.defaults, **desired}
+            # what identifies it and what the file says first, then the defaults it gets
+            after = {**desired, **{k: v for k, v in spec.defaults.items() if k not in desired}}
             fields = tuple(FieldChange(k, None, v) for k, v in after.items())
             changes.append(
                 ResourceChange(
@@ -202,7 +223,8 @@ def _plan_team(context: PlanContext, spec: TeamList, ti: int, team: Team) -> lis
                 )
             )
             continue
-        fields = diff_fields(desired, live.data, unordered=spec.unordered)
+        live_data = _same_channel_by_id(context, team.name, desired, live.data, live.raw)
+        fields = diff_fields(desired, live_data, unordered=spec.unordered)
         if not fields:
             continue
         action, notes = spec.on_change(context, address, desired, fields)
@@ -211,8 +233,8 @@ def _plan_team(context: PlanContext, spec: TeamList, ti: int, team: Team) -> lis
                 address,
                 spec.kind,
                 action,
-                dict(live.data),
-                {**live.data, **desired},
+                live_data,
+                {**live_data, **desired},
                 fields,
                 notes,
                 team=team.name,

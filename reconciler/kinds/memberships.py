@@ -11,7 +11,12 @@ differs: the endpoints, the permissions apply needs, the default channels.
   list the token may not read (403) is recorded for the kind's plan to report;
 - `declared_members`: the declared users to plan for (unknown users are reported
   by the engine; a user on the wrong list is an error here);
-- `undeclared_members`: the live members of a managed list the file leaves out.
+- `undeclared_members`: the live members of a managed list the file leaves out;
+- `warn_kept`: the plan's warning when `members: []` (or `guests: []`) would
+  read as "empty it" but, without `prune.members`, removes no one.
+
+A declared list says who is added; the live members it leaves out are removed
+only with `prune.members: true`, and listed as unmanaged otherwise.
 """
 
 from __future__ import annotations
@@ -134,3 +139,22 @@ def undeclared_members(
         if obj.id == observation.me_id or obj.id in observation.bot_ids:
             continue
         yield obj
+
+
+def warn_kept(
+    context: PlanContext, address: str, container: HasMembers, kept: Iterable[LiveObject]
+) -> None:
+    """`members: []` without prune.members removes no one: say so, with the count."""
+    counts: dict[str, int] = {}
+    for obj in kept:
+        role = str(obj.data["role"])
+        counts[role] = counts.get(role, 0) + 1
+    for field, role in ROLES:
+        if declared_list(container, role) == () and counts.get(role):
+            count = counts[role]
+            who = f"{count} {role}s stay" if count != 1 else f"1 {role} stays"
+            context.warn(
+                f"{address}: {field}: [] adds no one and removes no one: without "
+                f"prune.members: true its {who} (listed as unmanaged); set "
+                f"prune.members: true to empty it"
+            )

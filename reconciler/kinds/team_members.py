@@ -104,9 +104,11 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                     order=order,
                 )
             )
+        kept: list[LiveObject] = []
         for obj in memberships.undeclared_members(context, team, live, wanted):
             if not team.prune.members:
                 context.unmanaged(obj.address)
+                kept.append(obj)
                 continue
             context.require(
                 parent,
@@ -127,6 +129,7 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
                     order=order,
                 )
             )
+        memberships.warn_kept(context, parent, team, kept)
     return changes
 
 

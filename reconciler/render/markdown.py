@@ -1,10 +1,13 @@
 """The plan as a GitHub PR comment (or a drift issue body).
 
 Layout: a hidden marker line (workflows find and edit the same comment), a
-title, the commit, a summary line, then one collapsible `<details>` section per
-team (server-wide changes in their own) holding a ```diff block, then warnings
-as a blockquote list and the unmanaged count. In diff fences `+` is green, `-`
-red and `!` (updates and renames) orange on GitHub.
+title, the commit, a summary line, what the safety guards will refuse (a
+caution block), then one collapsible `<details>` section per team (server-wide
+changes in their own) holding a ```diff block, then warnings as a blockquote
+list and the unmanaged objects (listed in a collapsed section). In diff fences
+`+` is green, `-` red and `!` (updates and renames) orange on GitHub; a
+replace shows each field's old value as a `-` line and its new value as a `+`
+line, so a reviewer sees both.
 
 Two promises: the comment stays under `options.max_chars` (GitHub refuses
 comments over 65,536 characters) by dropping whole changes from the end and
@@ -28,6 +31,7 @@ PLAN_MARKER = "<!-- mmrc-plan -->"
 DRIFT_MARKER = "<!-- mmrc-drift -->"
 MAX_LINE = 1000  # longer lines (huge values) are clipped; the JSON has them whole
 WARNINGS_SHOWN = 50
+UNMANAGED_SHOWN = 50
 
 _DIFF_GLYPHS = {
     Action.CREATE: "+",
@@ -46,7 +50,7 @@ _SHA = re.compile(r"[0-9a-f]{40}")
 
 def render_markdown(plan: Plan, options: RenderOptions) -> str:
     plan = redact_plan(plan)
-    head = _head(plan, options)
+    head = _head(plan, options) + _refusals(options.refusals)
     tail = _tail(plan)
     sections = [_section(team, changes, options.drift) for team, changes in wording.by_team(plan)]
     document = _finish(head + "".join(section.render() for section in sections) + tail)
@@ -112,7 +116,13 @@ def _section(team: str | None, changes: tuple[ResourceChange, ...], drift: bool)
 def _block(change: ResourceChange, drift: bool) -> str:
     glyph = _DIFF_GLYPHS[change.action]
     lines = [f"{glyph} {wording.heading(change, drift)}"]
-    lines += [f"{glyph}     {line}" for line in wording.detail_lines(change, drift)]
+    if change.action is Action.REPLACE and not drift:
+        for fc in change.fields:
+            old, new = wording.field_sides(fc)
+            lines += [f"-     {old}", f"+     {new}"]
+        lines += [f"!     # {wording.clean(note)}" for note in change.notes]
+    else:
+        lines += [f"{glyph}     {line}" for line in wording.detail_lines(change, drift)]
     return "".join(_clip(line) + "\n" for line in lines)
 
 
@@ -130,19 +140,20 @@ def _head(plan: Plan, options: RenderOptions) -> str:
     if plan.is_empty:
         parts.append(f"**{wording.NO_DRIFT if drift else wording.NO_CHANGES}**\n\n")
     elif drift:
-        parts.append(f"**{wording.drift_headline(plan)}:** {_glyph_counts(plan)}\n\n")
+        counts = _glyph_counts(plan, wording.DRIFT_ALWAYS_COUNTED)
+        parts.append(f"**{wording.drift_headline(plan)}:** {counts}\n\n")
     else:
         parts.append(f"**Plan:** {_glyph_counts(plan)}\n\n")
     return "".join(parts)
 
 
-def _glyph_counts(plan: Plan) -> str:
+def _glyph_counts(plan: Plan, always: tuple[Action, ...] = wording.ALWAYS_COUNTED) -> str:
     """`` `+` 3 to create · `!` 2 to update · `-` 0 to archive ``."""
     counts = plan.counts()
     return " · ".join(
         f"`{_DIFF_GLYPHS[action]}` {counts[action.value]} to {action.value}"
         for action in Action
-        if counts[action.value] or action in wording.ALWAYS_COUNTED
+        if counts[action.value] or action in always
     )
 
 
@@ -160,8 +171,24 @@ def _tail(plan: Plan) -> str:
             lines.append(f"> - … and {len(plan.warnings) - WARNINGS_SHOWN} more warnings")
         parts.append("\n".join(lines) + "\n\n")
     if plan.unmanaged:
-        parts.append(f"{wording.UNMANAGED_TITLE}: {wording.objects(len(plan.unmanaged))}.\n\n")
+        title = f"{wording.UNMANAGED_TITLE}: {wording.objects(len(plan.unmanaged))}"
+        lines = [f"- {md_text(_clip(address))}" for address in plan.unmanaged[:UNMANAGED_SHOWN]]
+        if len(plan.unmanaged) > UNMANAGED_SHOWN:
+            lines.append(f"- … and {len(plan.unmanaged) - UNMANAGED_SHOWN} more")
+        parts.append(
+            f"<details><summary>{html_text(title)}</summary>\n\n"
+            + "\n".join(lines)
+            + "\n\n</details>\n\n"
+        )
     return "".join(parts)
+
+
+def _refusals(reasons: tuple[str, ...]) -> str:
+    if not reasons:
+        return ""
+    lines = ["> [!CAUTION]", f"> **{wording.REFUSED_TITLE}**: {md_text(wording.REFUSED_HOW)}."]
+    lines += [f"> - {md_text(_clip(reason))}" for reason in reasons]
+    return "\n".join(lines) + "\n\n"
 
 
 def _finish(document: str) -> str:

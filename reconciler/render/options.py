@@ -2,7 +2,9 @@
 
 `color` is decided by the caller (isatty, `NO_COLOR`), never here. `max_chars`,
 `title` and `commit` only matter for markdown (PR comments); `drift` switches
-the wording from "what apply will do" to "how the server differs".
+the wording from "what apply will do" to "how the server differs". `refusals`
+are the safety guards' reasons to refuse the plan (the engine finds them; the
+markdown says so, since a reviewer reads only the comment).
 """
 
 from __future__ import annotations
@@ -17,3 +19,4 @@ class RenderOptions:
     title: str | None = None
     commit: str | None = None
     drift: bool = False
+    refusals: tuple[str, ...] = ()

@@ -2,8 +2,9 @@
 
 The text view lists every change with its outcome, then each failure with the
 server's error id and request id (what an administrator greps the server log
-for), then one line: `Apply complete! 3 applied.` or
-`Apply failed: 2 applied, 1 failed, 4 not attempted.`
+for), then one line: `Apply complete! 3 applied.`,
+`Apply failed: 2 applied, 1 failed, 4 not attempted.` or, after Ctrl-C,
+`Apply interrupted: 2 applied, 0 failed, 5 not attempted.`
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def summary_line(result: ApplyResult) -> str:
     counts = result.counts()
     if result.ok:
         return f"Apply complete! {counts['applied']} applied."
+    verb = "interrupted" if result.interrupted else "failed"
     return (
-        f"Apply failed: {counts['applied']} applied, {counts['failed']} failed, "
+        f"Apply {verb}: {counts['applied']} applied, {counts['failed']} failed, "
         f"{counts['not_attempted']} not attempted."
     )
 

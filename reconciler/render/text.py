@@ -83,7 +83,7 @@ def painter(color: bool) -> wording.Painter:
 def _summary(plan: Plan, drift: bool, paint: wording.Painter) -> str:
     if plan.is_empty:
         return paint(BOLD + GREEN, wording.NO_DRIFT if drift else wording.NO_CHANGES)
-    counts = wording.counts_phrase(plan.counts())
     if drift:
+        counts = wording.counts_phrase(plan.counts(), wording.DRIFT_ALWAYS_COUNTED)
         return f"{paint(BOLD, 'Drift:')} {wording.objects(len(plan.changes))} drifted ({counts})."
-    return f"{paint(BOLD, 'Plan:')} {counts}."
+    return f"{paint(BOLD, 'Plan:')} {wording.counts_phrase(plan.counts())}."

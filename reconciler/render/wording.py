@@ -42,12 +42,16 @@ DRIFT_LABELS: dict[Action, str] = {
     Action.REPLACE: "differs in a field that cannot change in place",
 }
 
-# Shown in the summary even when zero; other actions only when they occur.
-ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.ARCHIVE)
+# Shown in every summary line even when zero (what a reviewer looks for); others only when
+# they occur.
+ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.RENAME, Action.ARCHIVE, Action.REPLACE)
+DRIFT_ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.ARCHIVE)
 
 NO_CHANGES = "No changes. The server matches the workspace."
 NO_DRIFT = "No drift. The server matches the workspace."
 UNMANAGED_TITLE = "Unmanaged (left alone)"
+REFUSED_TITLE = "Apply will refuse this plan"
+REFUSED_HOW = "the safety guards stop it; --allow-destructive overrides them if this is intended"
 
 
 def clean(text: str) -> str:
@@ -94,6 +98,14 @@ def field_line(fc: FieldChange, action: Action, drift: bool) -> str:
     if action is Action.CREATE:
         return f"{name}: {value(fc.after)}"
     return f"{name}: {value(fc.before)} → {value(fc.after)}"
+
+
+def field_sides(fc: FieldChange) -> tuple[str, str]:
+    """A replaced field as its old and its new line (`name: old`, `name: new`)."""
+    name = clean(fc.field)
+    if is_sensitive(fc):
+        return f"{name}: {SENSITIVE}", f"{name}: {SENSITIVE}"
+    return f"{name}: {value(fc.before)}", f"{name}: {value(fc.after)}"
 
 
 def detail_lines(change: ResourceChange, drift: bool) -> list[str]:

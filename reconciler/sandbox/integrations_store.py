@@ -19,7 +19,6 @@ from reconciler.sandbox.integrations_commands import SlashCommands, decode_comma
 from reconciler.sandbox.integrations_incoming import IncomingHooks, decode_incoming
 from reconciler.sandbox.integrations_outgoing import OutgoingHooks, decode_outgoing
 from reconciler.sandbox.integrations_posts import Posts
-from reconciler.sandbox.integrations_seed import seed_demo_integrations
 
 __all__ = ["IntegrationStore", "decode_command", "decode_incoming", "decode_outgoing"]
 
@@ -45,9 +44,6 @@ class IntegrationStore(IncomingHooks, OutgoingHooks, SlashCommands, Posts):
             del self.posts[pid]
         for channel_id, ids in self.posts_by_channel.items():
             self.posts_by_channel[channel_id] = [pid for pid in ids if pid not in gone]
-
-    def seed_demo(self) -> None:
-        seed_demo_integrations(self.sandbox)
 
     # -- persistence -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -94,14 +94,19 @@ def _read_regular(path: Path) -> str:
     return data.decode("utf-8")
 
 
-def load_var_file(path: Path) -> dict[str, Any]:
-    """A YAML mapping of variables (for --var-file); raises ConfigError when wrong."""
+def load_var_file(path: Path, positions: dict[str, Position] | None = None) -> dict[str, Any]:
+    """A YAML mapping of variables (for --var-file); raises ConfigError when wrong.
+    `positions`, when given, receives where each name is set (for "not declared" errors)."""
     display = _display(path)
     text, problems = _read(path, display, None)
     if text is None:
         raise ConfigError(problems)
     document, problems = yamlfile.parse(text, display)
     data = document.data if document is not None else {}
+    if positions is not None and document is not None and isinstance(data, dict):
+        where = SourceMap(display)
+        where.add_spots(document.spots)
+        positions.update({key: where.locate((key,)) for key in data})
     if not problems and not isinstance(data, dict):
         problems = [Diagnostic(display, 1, 1, "(vars)", "a var file must be a mapping of names")]
     if problems:
@@ -110,10 +115,16 @@ def load_var_file(path: Path) -> dict[str, Any]:
 
 
 class _Loader:
-    def __init__(self, root: Path, overrides: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        overrides: Mapping[str, Any],
+        override_origins: Mapping[str, Position] | None = None,
+    ) -> None:
         self.root = root
         self.root_display = _display(root)
         self.overrides = dict(overrides)
+        self.override_origins = dict(override_origins or {})
         self.source_map = SourceMap(self.root_display)
         self.diagnostics: list[Diagnostic] = []
         self.files: list[str] = []
@@ -174,13 +185,39 @@ class _Loader:
             return None
         file_vars = copy.deepcopy(data.get("vars"))
         self.variables = dict(file_vars) if isinstance(file_vars, dict) else {}
+        declared = set(self.variables)
         self.variables.update(self.overrides)
         templater = Templater(self.variables)
         self.source_map.add_spots(document.spots)
         self.diagnostics.extend(document.render(templater, lambda path: path[:1] != ("vars",)))
+        vars_at = self.source_map.get(("vars",)) or Position(display, 1, 1)
+        self._undeclared_overrides(declared, vars_at)
         self.read.add(self.root.resolve())
         self._includes(data, self.root, (), [self.root.resolve()], templater, data)
         return data
+
+    def _undeclared_overrides(self, declared: set[str], vars_at: Position) -> None:
+        """--var/--var-file may only override what `vars:` declares: a typo in a
+        staging var file must not quietly leave the production value in place."""
+        for key in sorted(set(self.overrides) - declared, key=str):
+            close = difflib.get_close_matches(str(key), sorted(declared, key=str), n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            else:
+                hint = f"declare it under vars: in {self.root_display} first"
+            origin = self.override_origins.get(key)
+            if origin is not None:
+                message = f"sets a variable that {self.root_display}'s vars: does not declare"
+                self.diagnostics.append(
+                    Diagnostic(
+                        origin.file, origin.line, origin.column, f"vars.{key}", message, hint
+                    )
+                )
+            else:
+                message = f"--var {key}=… sets a variable that vars: does not declare"
+                self.diagnostics.append(
+                    Diagnostic(vars_at.file, vars_at.line, vars_at.column, "vars", message, hint)
+                )
 
     def _add(self, file: str, path: str, message: str, line: int = 1, column: int = 1) -> None:
         self.diagnostics.append(Diagnostic(file, line, column, path, message))
@@ -306,7 +343,9 @@ class _Loader:
 
 
 def load_workspace(
-    path: Path | str, vars_override: Mapping[str, Any] | None = None
+    path: Path | str,
+    vars_override: Mapping[str, Any] | None = None,
+    override_origins: Mapping[str, Position] | None = None,
 ) -> LoadedWorkspace:
     """Loads and validates `path`; raises ConfigError listing every problem found.
 
@@ -315,7 +354,7 @@ def load_workspace(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _Loader(Path(path), vars_override or {}).load()
+        return _Loader(Path(path), vars_override or {}, override_origins).load()
     finally:
         if collecting:
             gc.enable()

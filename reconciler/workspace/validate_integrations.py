@@ -94,13 +94,18 @@ class _Channels:
         self.team = team
         self.report = report
         self.by_name = {c.name: effective_channel(c, policy) for c in team.channels}
+        self.renamed = {old: c.name for c in team.channels for old in c.renamed_from or ()}
 
     def check(self, path: FieldPath, name: str, *, public_only: bool = False) -> None:
         channel = self.by_name.get(name)
         if channel is None:
             if name in _IMPLICIT_CHANNELS:
                 return
-            report_hint = did_you_mean(name, self.by_name)
+            report_hint: str | None
+            if name in self.renamed:
+                report_hint = f"renamed to {self.renamed[name]!r} in this file: use the new name"
+            else:
+                report_hint = did_you_mean(name, self.by_name)
             self.report.error(
                 path, f"channel {name!r} is not declared in team {self.team.name!r}", report_hint
             )

@@ -137,15 +137,42 @@ def _parse_exact_bounded(text: str, display: str) -> tuple[Document | None, list
 def _syntax_diagnostic(error: YAMLError, display: str) -> Diagnostic:
     line, column = 1, 1
     message = "invalid YAML"
+    hint: str | None = None
     if isinstance(error, MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         if mark is not None:
             line, column = mark.line + 1, mark.column + 1
-        message = "; ".join(part for part in (error.problem, error.context) if part)
+        began = error.context_mark
+        context = error.context
+        if context and began is not None and began is not mark:
+            context = f"{context} that began at line {began.line + 1}, column {began.column + 1}"
+        message = "; ".join(part for part in (error.problem, context) if part)
         message = f"YAML syntax error: {message or 'invalid YAML'}"
+        hint = _syntax_hint(error.problem or "", error.context or "", began)
     else:
         message = f"YAML error: {str(error).splitlines()[0] if str(error) else 'invalid YAML'}"
-    return Diagnostic(display, line, column, "(yaml)", message)
+    return Diagnostic(display, line, column, "(yaml)", message, hint)
+
+
+def _syntax_hint(problem: str, context: str, began: Any) -> str | None:
+    """What usually causes the error ruamel reports, in the user's words."""
+    where = f"line {began.line + 1}" if began is not None else "above"
+    if "'\\t'" in problem or "\t" in problem:
+        return "YAML indents with spaces only: replace the tab with spaces"
+    if "flow sequence" in context:
+        return f"the '[' on {where} is not closed: add ']' (and ',' between items)"
+    if "flow mapping" in context:
+        return f"the '{{' on {where} is not closed: add '}}' (and ',' between fields)"
+    if "quoted scalar" in context:
+        return f"the quote on {where} is not closed: add the closing quote"
+    if "block" in context or "<block end>" in problem:
+        return (
+            f"check the indentation: this line must line up with the entries of the "
+            f"list or mapping that began on {where}"
+        )
+    if "mapping values are not allowed" in problem:
+        return "quote a value that contains ': ', or check this line's indentation"
+    return None
 
 
 class _Tree:

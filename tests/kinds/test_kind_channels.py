@@ -119,14 +119,30 @@ def test_public_to_private_has_a_privacy_note_and_a_warning() -> None:
     ]
 
 
-def test_private_to_public_has_the_note_but_no_warning() -> None:
+def test_private_to_public_has_the_note_and_a_warning() -> None:
     obs = live_asd()
     add_channel(obs, "asd", "dev", "Dev", type_="P")
     ws = workspace(team({"name": "dev", "display_name": "Dev", "visibility": "public"}))
     ctx = context(ws, obs)
     [change] = plan(channels, ctx)
     assert change.notes == (channels.PRIVACY_NOTE,)
-    assert ctx.warnings == []
+    assert ctx.warnings == [
+        "team.asd/channel.dev: private → public opens the channel and its whole history to "
+        "everyone in the team (and to anyone who joins it later)"
+    ]
+
+
+def test_a_new_channel_without_visibility_shows_public_after_its_names() -> None:
+    ws = workspace(team({"name": "dev", "display_name": "Dev", "purpose": "p"}))
+    [change] = plan(channels, context(ws, live_asd()))
+    assert change.action is Action.CREATE
+    assert [f.field for f in change.fields] == ["name", "display_name", "visibility", "purpose"]
+    assert change.after == {
+        "name": "dev",
+        "display_name": "Dev",
+        "visibility": "public",
+        "purpose": "p",
+    }
 
 
 def test_visibility_comes_from_the_naming_class_when_not_written() -> None:

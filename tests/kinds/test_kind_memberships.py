@@ -256,3 +256,26 @@ def test_members_of_an_archived_or_new_channel() -> None:
     changes = by_address(plan(channel_members, ctx))
     # the archived channel is left alone; the creator of a new channel is in it already
     assert list(changes) == ["team.asd/channel.new/member.alice"]
+
+
+def test_an_empty_list_without_prune_removes_no_one_and_the_plan_says_so() -> None:
+    obs = world("alice", "bob")
+    add_member(obs, TEAM, "alice")
+    add_member(obs, TEAM, "bob")
+    add_member(obs, DEV, "alice")
+    ctx = context(workspace(asd(members=[], channels=[channel(members=[])])), obs)
+    assert plan(team_members, ctx) == [] and plan(channel_members, ctx) == []
+    assert ctx.warnings == [
+        "team.asd: members: [] adds no one and removes no one: without prune.members: true "
+        "its 2 members stay (listed as unmanaged); set prune.members: true to empty it",
+        "team.asd/channel.dev: members: [] adds no one and removes no one: without "
+        "prune.members: true its 1 member stays (listed as unmanaged); set prune.members: true "
+        "to empty it",
+    ]
+    pruned = context(workspace(asd(members=[], prune={"members": True})), obs)
+    removed = plan(team_members, pruned)
+    assert sorted(c.address for c in removed) == ["team.asd/member.alice", "team.asd/member.bob"]
+    assert pruned.warnings == []
+    # a non-empty list says who is added; the rest is listed as unmanaged, without a warning
+    listed = context(workspace(asd(members=["alice"])), obs)
+    assert plan(team_members, listed) == [] and listed.warnings == []

@@ -1,6 +1,6 @@
 // Command realserver runs Mattermost's own server code (the published Go module, fetched by
 // `go`) on loopback against a PostgreSQL database, creates the first system admin and a
-// personal access token for it, and prints one JSON line with the URL and the token once the
+// session token for it, and prints one JSON line with the URL and the token once the
 // server answers (on stdout, and whole into the -ready file). It is the judge of mmrc's sandbox: scripts/real-mattermost builds and starts
 // it. Nothing here re-implements Mattermost: every request is served by its api4 and web
 // handlers, its app layer and its SQL store.
@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/shared/request"
@@ -80,13 +81,16 @@ func run(o options) error {
 	}
 	defer store.Close()
 
-	opts := []app.Option{app.ConfigStore(store)}
-	if !o.unlicensed {
-		opts = append(opts, app.WithLicense(model.NewTestLicense()))
-	}
-	server, err := app.NewServer(opts...)
+	// As Mattermost's own `server` command: the essential jobs run (the job workers among
+	// them, which run the permissions migration that moderation and schemes wait for).
+	server, err := app.NewServer(app.ConfigStore(store), app.RunEssentialJobs)
 	if err != nil {
 		return fmt.Errorf("new server: %w", err)
+	}
+	// The test licence goes in after NewServer: its licence check reloads the licence from the
+	// database (which has none) and would drop one given as an option.
+	if !o.unlicensed {
+		server.SetLicense(model.NewTestLicense())
 	}
 	defer server.Shutdown()
 	if _, err := api4.Init(server); err != nil {
@@ -100,6 +104,9 @@ func run(o options) error {
 
 	a := app.New(app.ServerConnector(server.Channels()))
 	rctx := request.EmptyContext(server.Log())
+	if err := awaitMigrations(server, a, rctx); err != nil {
+		return err
+	}
 	admin, token, err := bootstrapAdmin(a, rctx, o)
 	if err != nil {
 		return err
@@ -130,13 +137,34 @@ func run(o options) error {
 	return nil
 }
 
+// awaitMigrations runs and waits for the advanced-permissions migration that a fresh database
+// needs: until it completes, moderation and scheme endpoints answer 501. Mattermost schedules
+// it as a job a minute after start; a server in use has long finished it, and the harness
+// hands out a server in that state.
+func awaitMigrations(server *app.Server, a *app.App, rctx request.CTX) error {
+	if a.IsPhase2MigrationCompleted() != nil && server.Jobs != nil {
+		data := map[string]string{"migration_key": model.MigrationKeyAdvancedPermissionsPhase2}
+		if _, appErr := server.Jobs.CreateJob(rctx, model.JobTypeMigrations, data); appErr != nil {
+			return fmt.Errorf("migrations job: %w", appErr)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for a.IsPhase2MigrationCompleted() != nil {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the permissions migration did not complete within 3 minutes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return nil
+}
+
 func siteURL(o options) string {
 	return "http://" + net.JoinHostPort(o.host, strconv.Itoa(o.port))
 }
 
 // configure writes the server's settings: Mattermost's defaults (a fresh install), except where
-// the server listens, its database and directories, personal access tokens (needed for the
-// admin token mmrc uses) and everything that would call out to the internet.
+// the server listens, its database and directories, and everything that would call out to the
+// internet.
 func configure(o options) (*config.Store, error) {
 	for _, sub := range []string{"files", "plugins", "client-plugins"} {
 		if err := os.MkdirAll(filepath.Join(o.dataDir, sub), 0o700); err != nil {
@@ -148,10 +176,9 @@ func configure(o options) (*config.Store, error) {
 		return nil, fmt.Errorf("config store: %w", err)
 	}
 	cfg := store.Get().Clone()
-	yes, no := model.NewPointer(true), model.NewPointer(false)
+	no := model.NewPointer(false)
 	cfg.ServiceSettings.ListenAddress = model.NewPointer(net.JoinHostPort(o.host, strconv.Itoa(o.port)))
 	cfg.ServiceSettings.SiteURL = model.NewPointer(siteURL(o))
-	cfg.ServiceSettings.EnableUserAccessTokens = yes
 	cfg.ServiceSettings.EnableSecurityFixAlert = no
 	cfg.SqlSettings.DriverName = model.NewPointer(model.DatabaseDriverPostgres)
 	cfg.SqlSettings.DataSource = model.NewPointer(o.dsn)
@@ -174,7 +201,7 @@ func configure(o options) (*config.Store, error) {
 }
 
 // bootstrapAdmin creates the first system admin (or finds it, on a database that has one) and
-// gives it a new personal access token.
+// gives it a new session token.
 func bootstrapAdmin(a *app.App, rctx request.CTX, o options) (*model.User, string, error) {
 	admin, appErr := a.GetUserByUsername(o.adminUsername)
 	if appErr != nil {
@@ -194,9 +221,11 @@ func bootstrapAdmin(a *app.App, rctx request.CTX, o options) (*model.User, strin
 			return nil, "", fmt.Errorf("admin role: %w", appErr)
 		}
 	}
-	token, appErr := a.CreateUserAccessToken(rctx, &model.UserAccessToken{UserId: admin.Id, Description: "mmrc real-server harness"})
+	// A session token, as the sandbox's admin token is one: a personal access token would
+	// need ServiceSettings.EnableUserAccessTokens, and the server keeps Mattermost's defaults.
+	session, appErr := a.CreateSession(rctx, &model.Session{UserId: admin.Id, Roles: admin.GetRawRoles()})
 	if appErr != nil {
-		return nil, "", fmt.Errorf("access token: %w", appErr)
+		return nil, "", fmt.Errorf("session: %w", appErr)
 	}
-	return admin, token.Token, nil
+	return admin, session.Token, nil
 }

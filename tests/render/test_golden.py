@@ -55,7 +55,7 @@ def test_summary_shows_non_zero_and_always_counted(full_plan: Plan) -> None:
     )
     only_updates = Plan(changes=full_plan.changes[1:2])
     assert render_plan(only_updates, "text").splitlines()[-1] == (
-        "Plan: 0 to create, 1 to update, 0 to archive."
+        "Plan: 0 to create, 1 to update, 0 to rename, 0 to archive, 0 to replace."
     )
 
 

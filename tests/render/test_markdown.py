@@ -45,7 +45,7 @@ def test_updates_use_bang_in_diff_fences(full_plan: Plan) -> None:
     assert "+ team.asd/channel.project-alpha (create)\n" in output
     assert "~ " not in output
     assert "<details><summary>server-wide: 1 to create, 1 to update</summary>" in output
-    check_markdown_structure(output, sections=3)
+    check_markdown_structure(output, sections=4)  # 3 sections + the unmanaged list
 
 
 @pytest.mark.parametrize("max_chars", [1_500, 4_000, 20_000, 65_000])
@@ -104,5 +104,57 @@ def test_absurdly_small_limit_is_still_honoured() -> None:
 
 def test_unmanaged_count_and_warnings(full_plan: Plan) -> None:
     output = render_plan(full_plan, "markdown")
-    assert "Unmanaged (left alone): 7 objects.\n" in output
+    assert "<details><summary>Unmanaged (left alone): 7 objects</summary>\n\n" in output
+    assert "- team.asd/channel.legacy-0\n" in output and "- team.asd/channel.legacy-6\n" in output
     assert "> - guest accounts are disabled on the server; guests: lists are ignored\n" in output
+
+
+def test_a_replace_shows_old_and_new_values() -> None:
+    plan = Plan(
+        changes=(
+            change(
+                "team.ops/command.deploy",
+                Action.REPLACE,
+                FieldChange("trigger", "deploy", "ship"),
+                kind="command",
+                notes=("the trigger is the key",),
+                team="ops",
+                before={"trigger": "deploy", "url": "http://a"},
+                after={"trigger": "ship", "url": "http://a"},
+            ),
+        )
+    )
+    output = render_plan(plan, "markdown")
+    assert (
+        "- team.ops/command.deploy (replace)\n"
+        '-     trigger: "deploy"\n'
+        '+     trigger: "ship"\n'
+        "!     # the trigger is the key\n"
+    ) in output
+    assert (
+        "**Plan:** `+` 0 to create · `!` 0 to update · `!` 0 to rename · `-` 0 to archive · `-` 1 to replace"
+        in output
+    )
+
+
+def test_unmanaged_list_is_capped_and_escaped() -> None:
+    unmanaged = tuple(f"team.asd/channel.old_{i}" for i in range(60))
+    output = render_plan(Plan(unmanaged=unmanaged), "markdown")
+    assert "<summary>Unmanaged (left alone): 60 objects</summary>" in output
+    assert "- team.asd/channel.old\\_49\n" in output
+    assert "old\\_50" not in output
+    assert "- … and 10 more\n" in output
+
+
+def test_a_plan_the_guards_refuse_says_so() -> None:
+    plan = make_huge_plan(teams=1, per_team=1)
+    reasons = ("team.asd/channel.dev: makes a public channel private (its history is hidden)",)
+    output = render_plan(plan, "markdown", RenderOptions(refusals=reasons))
+    assert (
+        "> [!CAUTION]\n"
+        "> **Apply will refuse this plan**: the safety guards stop it; --allow-destructive "
+        "overrides them if this is intended.\n"
+        "> - team.asd/channel.dev: makes a public channel private (its history is hidden)\n"
+    ) in output
+    assert output.index("[!CAUTION]") < output.index("<details>")
+    assert "CAUTION" not in render_plan(plan, "markdown")

@@ -92,3 +92,15 @@ def test_colour_and_hostile_errors() -> None:
     markdown = render_result(hostile, "markdown")
     assert "\\</details\\> \\*boom\\*" in markdown
     assert markdown.startswith("<!-- mmrc-apply -->\n")
+
+
+def test_an_interrupted_apply_says_so_in_every_format() -> None:
+    stopped = ApplyResult(SUCCESS.outcomes[:1], 0.5, interrupted=True)
+    assert not stopped.ok
+    assert render_result(stopped, "text").splitlines()[-1] == (
+        "Apply interrupted: 1 applied, 0 failed, 0 not attempted."
+    )
+    assert "**Apply interrupted: 1 applied" in render_result(stopped, "markdown")
+    data = json.loads(render_result(stopped, "json"))
+    assert data["interrupted"] is True and data["ok"] is False
+    assert ApplyResult.from_dict(data) == stopped

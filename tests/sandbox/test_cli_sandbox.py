@@ -115,6 +115,6 @@ def test_server_version(running: list[subprocess.Popen[str]]) -> None:
         text=True,
         timeout=20,
     )
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "Invalid value for '--server-version'" in result.stderr
     assert "'eleven' is not a version" in result.stderr

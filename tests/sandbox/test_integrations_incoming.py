@@ -253,23 +253,23 @@ def test_archiving_a_channel_deletes_its_hooks(http: httpx.Client, world: World)
     assert http.get(f"{HOOKS}/{keep['id']}").status_code == 200
 
 
-def test_seed_demo_integrations(sandbox: Sandbox, http: httpx.Client) -> None:
-    from sandbox_helpers import add_channel, add_team
+def test_the_demo_seed_has_the_hand_made_integrations() -> None:
+    """seeds/demo.json, created through the API: hooks owned by jan.devries, the command by
+    the admin (POST /commands ignores creator_id on 11.1), GitLab half configured."""
+    from sandbox_helpers import make_sandbox
 
-    team = add_team(sandbox, "asd")
-    for name in ("tickets", "alerts", "dev"):
-        add_channel(sandbox, team, name)
-    with sandbox.lock:
-        sandbox.integrations.seed_demo()
-    hooks = http.get(HOOKS, params={"team_id": team.id}).json()
-    assert sorted(h["display_name"] for h in hooks) == ["Grafana", "n8n"]
-    [ticket] = http.get("/api/v4/hooks/outgoing", params={"team_id": team.id}).json()
-    assert ticket["trigger_words"] == ["!ticket"]
+    sb = make_sandbox(seed="demo")
+    team = sb.core.team_by_name("asd")
+    jan = sb.core.user_by_username("jan.devries")
+    assert team is not None and jan is not None
+    hooks = {h["display_name"]: h for h in sb.integrations.incoming.values()}
+    assert sorted(hooks) == ["Grafana", "Zammad", "n8n"]
+    assert {h["user_id"] for h in hooks.values()} == {jan.id}
+    [ticket] = sb.integrations.outgoing.values()
+    assert ticket["trigger_words"] == ["!ticket"] and ticket["creator_id"] == jan.id
     assert ticket["callback_urls"] == ["http://asd-n8n:5678/webhook/mattermost-ticket"]
-    [reply] = http.get(
-        "/api/v4/commands", params={"team_id": team.id, "custom_only": "true"}
-    ).json()
+    [reply] = sb.integrations.commands.values()
     assert reply["trigger"] == "reply" and reply["url"] == "http://asd-n8n:5678/webhook/reply"
-    cfg = http.get("/api/v4/config").json()
-    assert cfg["GitLabSettings"]["Enable"] is True and cfg["GitLabSettings"]["Secret"] == "*" * 32
-    assert cfg["GitLabSettings"]["UserAPIEndpoint"] == ""  # half configured by hand
+    assert reply["creator_id"] == sb.core.admin_user_id
+    assert sb.config.get("GitLabSettings.Enable") is True
+    assert sb.config.get("GitLabSettings.UserAPIEndpoint") == ""  # half configured by hand

@@ -80,7 +80,7 @@ def test_bad_var_option_and_var_file(tmp_path: Path) -> None:
     root = _write(tmp_path)
     runner = CliRunner()
     result = runner.invoke(cli, ["validate", "-f", str(root), "--var", "novalue"])
-    assert result.exit_code == 2 and "KEY=VALUE" in result.output
+    assert result.exit_code == 1 and "KEY=VALUE" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("- a\n- b\n", encoding="utf-8")
     result = runner.invoke(cli, ["validate", "-f", str(root), "--var-file", str(bad)])
