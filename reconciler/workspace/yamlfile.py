@@ -122,7 +122,10 @@ def _parse_exact_bounded(text: str, display: str) -> tuple[Document | None, list
         tree.walk(node)
         diagnostics = _duplicate_keys(node, display)
     try:
-        raw = _yaml().load(text)
+        if "%" in text:  # a directive sets the version the constructor reads: load anew
+            raw = _yaml().load(text)
+        else:  # construct from the tree just composed, as load() does after composing
+            raw = yaml.constructor.construct_document(node) if node is not None else None
     except YAMLError as error:  # e.g. a bad tag the composer let through
         return None, [*diagnostics, _syntax_diagnostic(error, display)]
     if raw is None:
