@@ -7,10 +7,10 @@ round-trip objects in between. Scalars are typed by ruamel's own YAML 1.2
 implicit resolvers.
 
 It takes only what it converts exactly as ruamel's round-trip loader would:
-one document whose top is a mapping; string keys without duplicates or `<<`
-merges; sequences; untagged strings, null, booleans, decimal integers and
-plain floats; anchors on collections and strings, and their aliases (each a
-fresh copy, as ruamel's loader converts each occurrence). Nesting deeper than
+one document whose top is a mapping; string keys without duplicates;
+sequences; untagged strings, null, booleans, decimal integers and plain
+floats; anchors on collections and strings, their aliases (each a fresh copy,
+as ruamel's loader converts each occurrence) and `<<` merges of aliases. Nesting deeper than
 MAX_DEPTH is an error (`TooDeep`). At anything else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
 pure-Python loader, which also words every syntax error. Text that libyaml
 reads differently from ruamel (tabs, line breaks other than `\\n`, a byte
@@ -132,39 +132,110 @@ def _odd(text: str) -> bool:
     return not text.isascii() and _ODD_CHARS.search(text) is not None
 
 
-def _copy(
-    value: Any,
-    source: FieldPath,
-    target: FieldPath,
-    spots: dict[FieldPath, Spot],
-    templates: list[Template],
-    budget: list[int],
-) -> Any:
-    """A fresh copy of an anchored value at `target`, with the positions (and templated
-    strings) of the original, as ruamel's loader gives an alias."""
-    budget[0] += 1
-    if budget[0] > budget[1]:
-        raise NotPlain  # the exact route decides, and words the error
-    items: Any
-    if isinstance(value, dict):
-        made: Any = {}
-        items = value.items()
-    elif isinstance(value, list):
-        made = []
-        items = enumerate(value)
-    else:
+class _Copies:
+    """Aliases and `<<` merges: fresh copies of anchored values, positioned as ruamel's
+    loader positions them. An alias or merged value keeps the positions of the
+    original inside it; a merged key has no position of its own and takes the
+    position of the mapping it is merged into, wherever that mapping is copied to."""
+
+    def __init__(self, spots: dict[FieldPath, Spot], templates: list[Template]) -> None:
+        self.spots = spots
+        self.templates = templates
+        self.copied = 0
+        self.allowed = 0
+        self.merged: dict[int, set[str]] = {}  # id of a mapping → its merged keys
+
+    def copy(self, value: Any, source: FieldPath, target: FieldPath, spot: Spot) -> Any:
+        """A fresh copy at `target` (positioned at `spot`) of the value at `source`."""
+        self.allowed = MAX_ALIAS_EXPANSION + len(self.spots)  # as the exact route counts
+        return self._copy(value, source, target, spot)
+
+    def _copy(self, value: Any, source: FieldPath, target: FieldPath, spot: Spot) -> Any:
+        self.copied += 1
+        if self.copied > self.allowed:
+            raise NotPlain  # the exact route decides, and words the error
+        spots = self.spots
+        if isinstance(value, dict):
+            made: dict[str, Any] = {}
+            merged = self.merged.get(id(value), ())
+            for key, item in value.items():
+                from_path, to_path = (*source, key), (*target, key)
+                here = spots[to_path] = spot if key in merged else spots[from_path]
+                made[key] = self._item(made, key, item, from_path, to_path, here)
+            if merged:
+                self.merged[id(made)] = set(merged)
+            return made
+        if isinstance(value, list):
+            listed: list[Any] = []
+            for index, item in enumerate(value):
+                from_path, to_path = (*source, index), (*target, index)
+                here = spots[to_path] = spots[from_path]
+                listed.append(self._item(listed, index, item, from_path, to_path, here))
+            return listed
         return value
-    for key, item in items:
-        from_path, to_path = (*source, key), (*target, key)
-        spot = spots[to_path] = spots[from_path]
-        copied = _copy(item, from_path, to_path, spots, templates, budget)
+
+    def _item(
+        self, container: Any, key: Any, item: Any, source: FieldPath, target: FieldPath, spot: Spot
+    ) -> Any:
+        copied = self._copy(item, source, target, spot)
         if copied.__class__ is str and "{" in copied:
-            templates.append((made, key, to_path, spot))
-        if isinstance(made, dict):
-            made[key] = copied
-        else:
-            made.append(copied)
-    return made
+            self.templates.append((container, key, target, spot))
+        return copied
+
+    def merge(
+        self,
+        mapping: dict[str, Any],
+        path: FieldPath,
+        spot: Spot,
+        sources: list[tuple[Any, FieldPath, Spot]],
+    ) -> None:
+        """`<<` at the end of `mapping` (at `spot`): each source's keys it lacks, in order."""
+        self.allowed = MAX_ALIAS_EXPANSION + len(self.spots)
+        merged = self.merged.setdefault(id(mapping), set())
+        for value, source, _ in sources:
+            for key, item in value.items():
+                if key in mapping:
+                    continue
+                to_path = (*path, key)
+                self.spots[to_path] = spot
+                mapping[key] = self._item(mapping, key, item, (*source, key), to_path, spot)
+                merged.add(key)
+
+
+def _anchored(
+    anchors: dict[str, tuple[Any, FieldPath, Spot]],
+    name: str,
+    current: Any,
+    outer: list[tuple[Any, FieldPath, bool]],
+) -> tuple[Any, FieldPath, Spot]:
+    found = anchors.get(name)
+    if found is None or found[0] is current or any(found[0] is frame[0] for frame in outer):
+        raise NotPlain  # an unknown alias, or one inside its own anchor
+    return found
+
+
+def _merge_sources(
+    next_event: Any,
+    anchors: dict[str, tuple[Any, FieldPath, Spot]],
+    current: Any,
+    outer: list[tuple[Any, FieldPath, bool]],
+) -> list[tuple[Any, FieldPath, Spot]]:
+    """The mappings a `<<` merges: one alias, or a flow or block list of aliases."""
+    event = next_event()
+    names: list[str] = []
+    if type(event) is AliasEvent:
+        names.append(event.anchor)
+    elif type(event) is SequenceStartEvent and event.tag is None and event.anchor is None:
+        while type(event := next_event()) is AliasEvent:
+            names.append(event.anchor)
+        if type(event) is not SequenceEndEvent:
+            raise NotPlain
+    else:
+        raise NotPlain  # a mapping written in place, or anything else
+    found = [_anchored(anchors, name, current, outer) for name in names]
+    if not found or not all(isinstance(value, dict) for value, _, _ in found):
+        raise NotPlain
+    return found
 
 
 def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], list[Template]]:
@@ -189,12 +260,16 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
     slot: str | int
     # Anchors: name → (value, its path, its node's spot); aliases copy them.
     anchors: dict[str, tuple[Any, FieldPath, Spot]] = {}
-    budget = [0, 0]  # values copied by aliases, and how many may be
+    copies = _Copies(spots, templates)
+    merges: dict[int, list[tuple[Any, FieldPath, Spot]]] = {}  # id of a mapping → its `<<`
     while True:
         event = next_event()
         kind = type(event)
         if in_map:
             if kind is map_end:
+                sources = merges.pop(id(current), None)
+                if sources is not None:
+                    copies.merge(current, path, spots[path] if path else (display, 1, 1), sources)
                 if not outer:
                     break
                 current, path, in_map = outer.pop()
@@ -202,10 +277,13 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
             if kind is not scalar or event.tag is not None or event.anchor is not None:
                 raise NotPlain  # a complex, tagged or anchored key
             name: str = event.value
+            if name == "<<" and event.implicit[0] and id(current) not in merges:
+                merges[id(current)] = _merge_sources(next_event, anchors, current, outer)
+                continue
             if name in current or (
                 event.implicit[0] and name[:1] in by_first and _plain_tag(name) != _STR
             ):
-                raise NotPlain  # a duplicate, a non-string key, a merge
+                raise NotPlain  # a duplicate, a non-string key, a second `<<`
             slot = name
             mark = event.start_mark
             event = next_event()  # the key's value, recorded at the key
@@ -236,17 +314,10 @@ def _build(next_event: Any, display: str) -> tuple[Any, dict[FieldPath, Spot], l
                 current.append(value)
             continue
         if kind is AliasEvent:
-            found = anchors.get(event.anchor)
-            if (
-                found is None
-                or any(found[0] is frame[0] for frame in outer)
-                or (found[0] is current)
-            ):
-                raise NotPlain  # an unknown alias, or one inside its own anchor
+            found = _anchored(anchors, event.anchor, current, outer)
             if not in_map:
                 spot = spots[value_path] = found[2]  # ruamel: where the anchored node is
-            budget[1] = MAX_ALIAS_EXPANSION + len(spots)  # as the exact route counts
-            value = _copy(found[0], found[1], value_path, spots, templates, budget)
+            value = copies.copy(found[0], found[1], value_path, spot)
             if value.__class__ is str and "{" in value:
                 templates.append((current, slot, value_path, spot))
             if in_map:

@@ -64,7 +64,9 @@ def test_the_repository_yaml_files_read_alike() -> None:
         "a: &x [1, *x]\n",  # an alias inside its own anchor
         "a: *nowhere\n",  # an unknown alias
         "a: !!str 1\n",  # a tag
-        "base: &b {x: 1}\nc:\n  <<: *b\n",  # a merge
+        "c:\n  <<: {x: 1}\n",  # a merge of a mapping written in place
+        "a: &a {x: 1}\nc:\n  <<: *a\n  <<: *a\n",  # two merges in one mapping
+        "a: &a [1]\nc:\n  <<: *a\n",  # a merge of a list
         "a: 1\na: 2\n",  # a duplicate key
         "a:\t1\n",  # a tab
         "a: 1\r\nb: 2\r\n",  # CRLF
@@ -91,6 +93,11 @@ def test_what_the_fast_route_hands_over(text: str) -> None:
         "m: &m {post: true, who: '{{ v }}'}\nlist:\n  - *m\n  - {x: *m}\n",
         "s: &s plain\nt: &t '{{ v }}'\nu: [*s, *t]\nw: *t\n",
         "a: &x [1]\na2: &x [2]\nb: *x\n",  # an anchor defined again: the later one
+        "b: &b {x: 1, y: '{{ v }}'}\nm:\n  z: 3\n  <<: *b\n  x: 9\n",  # own keys win
+        "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nm:\n  <<: [*a, *b]\n  k: v\n",  # earlier wins
+        "a: &a {x: 1, n: {q: '{{ v }}'}}\nm: {<<: *a, w: 1}\nl: [{<<: *a}]\n",
+        "a: &a {x: 1}\nb: &b {<<: *a, y: 2}\nm: {<<: *b, z: 3}\nc: [*b]\n",  # merged, copied
+        "a: &a {x: 1}\n<<: *a\n",  # into the top mapping
     ],
 )
 def test_aliases_read_alike(text: str) -> None:
