@@ -10,6 +10,7 @@ Whatever the fast route does not reproduce exactly it must hand over (NotPlain).
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 from typing import Any
 
@@ -144,5 +145,51 @@ def test_generated_documents_read_alike(document: dict[str, Any], flow: bool) ->
     stream = io.StringIO()
     yaml.dump(document, stream)
     took, fast, exact = _routes(stream.getvalue())
+    if took:
+        _same(fast, exact)
+
+
+def _anchored_document(rng: random.Random) -> str:
+    """A workspace-like document sharing values through anchors, aliases and merges."""
+    shapes = [
+        "{name}: &{name} {{post: false, who: '{{{{ v }}}}', n: 1}}",
+        "{name}: &{name}\n  members: {{post: true, t: '{{{{ v }}}}'}}\n  list: [a, '{{{{ v }}}}']",
+        "{name}: &{name} [1, '{{{{ v }}}}']",
+        "{name}: &{name} plain",
+    ]
+    lines, maps, names = [], [], []
+    for index in range(rng.randint(1, 4)):
+        name = f"a{index}"
+        if maps and rng.random() < 0.3:
+            lines.append(f"{name}: &{name}\n  <<: *{rng.choice(maps)}\n  extra: {index}")
+            maps.append(name)
+        else:
+            shape = rng.randrange(len(shapes))
+            lines.append(shapes[shape].format(name=name))
+            if shape < 2:
+                maps.append(name)
+        names.append(name)
+    lines.append("uses:")
+    for index in range(rng.randint(1, 5)):
+        one, two = rng.choice(names), rng.choice(maps or names)
+        lines.append(
+            rng.choice(
+                [
+                    f"  - *{one}",
+                    f"  - {{k: {index}, v: *{one}}}",
+                    f"  - name: c{index}\n    <<: *{two}\n    post: own",
+                    f"  - <<: [*{two}, *{rng.choice(maps or names)}]\n    name: c{index}",
+                    f"  - moderation:\n      <<: *{two}",
+                ]
+            )
+        )
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_generated_anchored_documents_read_alike(rng: random.Random) -> None:
+    text = _anchored_document(rng)
+    took, fast, exact = _routes(text)
     if took:
         _same(fast, exact)
