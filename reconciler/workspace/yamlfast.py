@@ -9,9 +9,10 @@ implicit resolvers.
 It takes only what it converts exactly as ruamel's round-trip loader would:
 one document whose top is a mapping; string keys without duplicates;
 sequences; untagged strings, null, booleans, decimal integers and plain
-floats; anchors on collections and strings, their aliases (each a fresh copy,
-as ruamel's loader converts each occurrence) and `<<` merges of aliases. Nesting deeper than
-MAX_DEPTH is an error (`TooDeep`). At anything else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
+floats; anchors on collections and strings, their aliases (each a fresh
+copy, as ruamel's loader converts each occurrence) and `<<` merges of
+aliases. Nesting deeper than MAX_DEPTH is an error (`TooDeep`). At anything
+else it gives up (`NotPlain`), and `yamlfile` takes the exact route, ruamel's
 pure-Python loader, which also words every syntax error. Text that libyaml
 reads differently from ruamel (tabs, line breaks other than `\\n`, a byte
 order mark, `%` directives) never comes here.

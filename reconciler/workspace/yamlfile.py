@@ -11,6 +11,10 @@ file parses, so later stages can report their own problems too.
 
 Strings are templated after parsing (`Document.render`), once the variables
 are known: the parse records which strings might hold a template.
+
+Hostile input stays cheap on both routes: nesting past MAX_DEPTH levels and
+aliases that add more than MAX_ALIAS_EXPANSION values are errors at their
+position, not a stack overflow or gigabytes of copies.
 """
 
 from __future__ import annotations
