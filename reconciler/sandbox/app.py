@@ -96,11 +96,9 @@ class Request:
         return values[0] if values else default
 
     def flag(self, name: str) -> bool:
-        return self.arg(name).lower() == "true"
-
-    def go_bool(self, name: str) -> bool:
-        """strconv.ParseBool with the error dropped (web/params.go): "1", "t", "T", "TRUE",
-        "true" and "True" are true; anything else, misspellings included, is false."""
+        """strconv.ParseBool with the error dropped, as web/params.go and most handlers read a
+        boolean parameter: "1", "t", "T", "TRUE", "true" and "True" are true; anything else,
+        misspellings included, is false (real server: include_deleted=1 reads deleted)."""
         return self.arg(name) in _GO_TRUE
 
     def int_arg(self, name: str, default: int) -> int:
@@ -129,6 +127,23 @@ class Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # The router's own 404 (no route) carries no X-Request-Id or X-Version-Id (real server).
+    bare: bool = False
+
+
+def route_not_found(path: str) -> Response:
+    """web.Handle404, as the real server answers a path (or method) it has no route for: no
+    request id in the body or the headers, and a detailed error even outside developer mode."""
+    body = {
+        "id": "api.context.404.app_error",
+        "message": "Sorry, we could not find the page.",
+        "detailed_error": f"There doesn't appear to be an api call for the url='{path}'.  "
+        "Typo? are you missing a team_id or user_id as part of the url?",
+        "status_code": 404,
+    }
+    response = json_response(body, 404)
+    response.bare = True
+    return response
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -166,26 +181,26 @@ class Router:
     def route(
         self, method: str, template: str, *, auth: bool = True
     ) -> Callable[[Handler], Handler]:
-        """Register a handler. `{name}` matches one path segment; `{name:path}` the rest."""
+        """Register a handler. `{name}` matches one path segment; `{name:path}` the rest; an
+        id (`{…_id}`) only letters and digits, as Mattermost's routes declare them, so any
+        other id is a path the server does not know (404, real server)."""
 
         def register(handler: Handler) -> Handler:
             regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", template)
+            regex = re.sub(r"\{(\w+_id)\}", r"(?P<\1>[A-Za-z0-9]+)", regex)
             regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
             self.routes.append(Route(method, re.compile(f"^{regex}$"), template, handler, auth))
             return handler
 
         return register
 
-    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
-        """(route, params, path_exists_for_other_method)."""
-        other_method = False
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
+        """(route, params); (None, {}) when no route has this method and path."""
         for route in self.routes:
             found = route.pattern.match(path)
-            if found:
-                if route.method == method:
-                    return route, found.groupdict(), False
-                other_method = True
-        return None, {}, other_method
+            if found and route.method == method:
+                return route, found.groupdict()
+        return None, {}
 
 
 ROUTER = Router()
@@ -250,8 +265,9 @@ class Sandbox:
         limited = self._rate_limit(req)
         response = limited if limited is not None else self._dispatch(req)
         response.headers.setdefault("Content-Type", JSON_CONTENT_TYPE)
-        response.headers["X-Request-Id"] = req.request_id
-        response.headers["X-Version-Id"] = self.version_id()
+        if not response.bare:
+            response.headers["X-Request-Id"] = req.request_id
+            response.headers["X-Version-Id"] = self.version_id()
         response.headers.update(req.rate_limit_headers)
         if req.method == "GET":
             response.headers.setdefault("Expires", "0")
@@ -290,14 +306,10 @@ class Sandbox:
         return mine is not None and since is not None and mine >= since
 
     def _dispatch(self, req: Request) -> Response:
-        route_, params, other_method = ROUTER.match(req.method, req.path)
+        route_, params = ROUTER.match(req.method, req.path)
         try:
-            if route_ is None:
-                if other_method:
-                    raise AppError(405, "api.context.405.app_error", "Method not allowed.")
-                raise AppError(
-                    404, "api.context.404.app_error", "Sorry, we could not find the page."
-                )
+            if route_ is None:  # an unknown method is answered as an unknown path (real server)
+                return route_not_found(req.path)
             req.params = params
             with self.lock:
                 if route_.auth:

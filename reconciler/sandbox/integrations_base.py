@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 import re
+import string
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 from reconciler.sandbox.app import AppError
 from reconciler.sandbox.ids import new_id, now_ms
@@ -38,14 +38,41 @@ def is_valid_username(name: str) -> bool:
 
 
 def is_valid_http_url(url: str) -> bool:
-    """model.IsValidHTTPURL: http(s) scheme and a host."""
+    """model.IsValidHTTPURL: http(s) scheme, and Go's url.ParseRequestURI accepts it with a
+    host (real server: a space in the host or a bad %-escape is refused)."""
     if not (url.startswith("http://") or url.startswith("https://")):
         return False
-    try:
-        parsed = urlparse(url)
-    except ValueError:
+    return _go_request_uri_has_host(url)
+
+
+# Characters Go's url package lets stand unescaped in a host (net/url shouldEscape, encodeHost).
+_HOST_CHARS = frozenset(string.ascii_letters + string.digits + "-_.~!$&'()*+,;=:[]<>\"")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _go_request_uri_has_host(url: str) -> bool:
+    """What url.ParseRequestURI refuses, for an absolute http(s) URL: control characters, a bad
+    %-escape in the path, a host character it would escape, a port that is not digits."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
         return False
-    return bool(parsed.netloc)
+    rest = url.split("://", 1)[1].split("?", 1)[0]
+    authority, slash, path = rest.partition("/")
+    if _BAD_ESCAPE.search(path if slash else ""):
+        return False
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):  # an IPv6 literal: what follows "]" must be a port
+        literal, bracket, port = host[1:].partition("]")
+        return bool(literal and bracket) and (not port or _is_port(port))
+    host, colon, port = host.rpartition(":") if ":" in host else (host, "", "")
+    if colon and port and not port.isdigit():
+        return False
+    if not host or _BAD_ESCAPE.search(host):
+        return False
+    return all(char in _HOST_CHARS or char == "%" or ord(char) >= 0x80 for char in host)
+
+
+def _is_port(text: str) -> bool:
+    return text.startswith(":") and (text[1:].isdigit() or text == ":")
 
 
 def bad_request(error_id: str, message: str, detail: str = "") -> AppError:

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 from reconciler.sandbox.app import AppError
 from reconciler.sandbox.ids import is_valid_id
-from reconciler.workspace.rules import (
-    CHANNEL_NAME_RE,
-    RESERVED_TEAM_PREFIXES,
-    RESERVED_USERNAMES,
-    TEAM_NAME_RE,
-    USERNAME_RE,
-)
+from reconciler.workspace.rules import RESERVED_TEAM_PREFIXES, RESERVED_USERNAMES
 
 if TYPE_CHECKING:
     from reconciler.sandbox.records import Channel, Team, User
 
+# Mattermost's model (utils.go validSimpleAlphaNum / validAlphaNum, user.go). Go's `$` ends
+# the text; Python's also matches before a final newline, hence \Z (real server: "abc\n" is
+# refused).
+CHANNEL_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-\_0-9]+|(__)?)[a-z0-9]*\Z")
+TEAM_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+\Z")
+USERNAME_RE = re.compile(r"^[a-z0-9.\-_]+\Z")
 _DM_LIKE = re.compile(r"^[a-z0-9]{26}__[a-z0-9]{26}$")
 _GM_LIKE = re.compile(r"^[0-9a-f]{40}$")
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")

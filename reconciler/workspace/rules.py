@@ -19,9 +19,9 @@ import functools
 import re
 from urllib.parse import urlsplit
 
-CHANNEL_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-\_0-9]+|(__)?)[a-z0-9]*$")
+CHANNEL_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-\_0-9]+|(__)?)[a-z0-9]*\Z")
 CHANNEL_NAME_MAX = 64  # the column is varchar(64); IsValid forgets to check it
-TEAM_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$")
+TEAM_NAME_RE = re.compile(r"^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+\Z")
 TEAM_NAME_MIN = 2
 TEAM_NAME_MAX = 64
 RESERVED_TEAM_PREFIXES: tuple[str, ...] = (
@@ -43,7 +43,7 @@ RESERVED_TEAM_PREFIXES: tuple[str, ...] = (
     "boards",
     "playbooks",
 )
-USERNAME_RE = re.compile(r"^[a-z0-9.\-_]+$")
+USERNAME_RE = re.compile(r"^[a-z0-9.\-_]+\Z")
 USERNAME_MIN = 1
 USERNAME_MAX = 64
 RESERVED_USERNAMES: frozenset[str] = frozenset({"all", "channel", "matterbot", "system"})

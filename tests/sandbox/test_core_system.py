@@ -93,8 +93,19 @@ def test_generated_admin_token_when_none_given() -> None:
 
 
 def test_unknown_route_and_method(http: httpx.Client) -> None:
-    assert_error(http.get("/api/v4/nothing/here"), 404, "api.context.404.app_error")
-    assert_error(http.delete("/api/v4/system/ping"), 405, "api.context.405.app_error")
+    """The router's 404, for an unknown path and an unknown method alike (real server): no
+    request id, a detailed error naming the path."""
+    for response, path in (
+        (http.get("/api/v4/nothing/here"), "/api/v4/nothing/here"),
+        (http.delete("/api/v4/system/ping"), "/api/v4/system/ping"),
+        (http.get("/api/v4/teams/not-an-id"), "/api/v4/teams/not-an-id"),
+    ):
+        assert response.status_code == 404
+        body = response.json()
+        assert set(body) == {"id", "message", "detailed_error", "status_code"}
+        assert body["id"] == "api.context.404.app_error"
+        assert f"url='{path}'" in body["detailed_error"]
+        assert "x-request-id" not in response.headers and "x-version-id" not in response.headers
 
 
 def test_personal_access_tokens(

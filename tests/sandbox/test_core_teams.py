@@ -108,9 +108,7 @@ def test_duplicate_team_including_deleted(http: httpx.Client) -> None:
 
 def test_get_team_errors(http: httpx.Client) -> None:
     assert_error(http.get("/api/v4/teams/" + "a" * 26), 404, "app.team.get.find.app_error")
-    assert_error(
-        http.get("/api/v4/teams/not-an-id"), 400, "api.context.invalid_url_param.app_error"
-    )
+    assert_error(http.get("/api/v4/teams/notanid"), 400, "api.context.invalid_url_param.app_error")
     assert_error(http.get("/api/v4/teams/name/nope"), 404, "app.team.get_by_name.missing.app_error")
 
 

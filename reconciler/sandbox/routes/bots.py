@@ -27,10 +27,13 @@ def create_bot(sb: Sandbox, req: Request) -> Response:
     sb.require_permission(req, "create_bot")
     if not sb.core.setting_bool("ServiceSettings.EnableBotAccountCreation"):
         raise AppError(403, "api.bot.create_disabled", "Bot creation has been disabled.")
-    username = str_field(data, "username").lower()
+    # Bot.IsValidCreate sees the username as sent; PreSave lowercases it only afterwards, so
+    # an upper-case letter is refused (real server: model.bot.is_valid.username.app_error).
+    username = str_field(data, "username")
     display_name = str_field(data, "display_name")
     description = str_field(data, "description")
     validate_bot_fields(username, display_name, description)
+    username = username.lower()
     bot = sb.core.create_bot(username, display_name, description, req.user.id)
     return json_response(bot.to_json(), 201)
 
@@ -73,7 +76,7 @@ def patch_bot(sb: Sandbox, req: Request) -> Response:
     display_name = opt_str(data, "display_name")
     description = opt_str(data, "description")
     validate_bot_fields(
-        (username if username is not None else bot.username).lower(),
+        username if username is not None else bot.username,
         display_name if display_name is not None else bot.display_name,
         description if description is not None else bot.description,
     )

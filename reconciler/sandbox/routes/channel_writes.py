@@ -68,7 +68,58 @@ def create_channel(sb: Sandbox, req: Request) -> Response:
         purpose=str_field(data, "purpose"),
         header=str_field(data, "header"),
     )
+    _system_post(sb, req, channel, "system_join_channel", "{user} joined the channel.")
     return json_response(channel.to_json(), 201)
+
+
+# -- the system messages a channel write leaves (real server, docs/fidelity.md) ---------------
+
+
+def _system_post(
+    sb: Sandbox, req: Request, channel: Channel, post_type: str, message: str, **props: str
+) -> None:
+    """A system post by the request's user; `{user}` in `message` is its username (the only
+    placeholder: the rest of the text is used as it is)."""
+    username = req.user.username
+    sb.integrations.create_post(
+        req.user.id,
+        channel,
+        message.replace("{user}", username, 1),
+        post_type=post_type,
+        props={"username": username, **props},
+    )
+
+
+def _change_posts(
+    sb: Sandbox, req: Request, channel: Channel, before: Channel, fields: tuple[str, ...]
+) -> None:
+    """App.PatchChannel posts one message per changed display name, header and purpose;
+    PUT /channels/{id} only the display name's."""
+    if "display_name" in fields and before.display_name != channel.display_name:
+        _system_post(
+            sb,
+            req,
+            channel,
+            "system_displayname_change",
+            "{user} updated the channel display name from: "
+            + before.display_name
+            + " to: "
+            + channel.display_name,
+            old_displayname=before.display_name,
+            new_displayname=channel.display_name,
+        )
+    for field in ("header", "purpose"):
+        old, new = getattr(before, field), getattr(channel, field)
+        if field not in fields or old == new:
+            continue
+        if not old:
+            text = "{user} updated the channel " + f"{field} to: {new}"
+        elif not new:
+            text = "{user} removed the channel " + f"{field} (was: {old})"
+        else:
+            text = "{user} updated the channel " + f"{field} from: {old} to: {new}"
+        props = {f"old_{field}": old, f"new_{field}": new}
+        _system_post(sb, req, channel, f"system_{field}_change", text, **props)
 
 
 def _require_properties(sb: Sandbox, req: Request, channel: Channel) -> None:
@@ -139,7 +190,9 @@ def update_channel(sb: Sandbox, req: Request) -> Response:
     candidate.header = str_field(data, "header")
     candidate.purpose = str_field(data, "purpose")
     candidate.group_constrained = opt_bool(data, "group_constrained")
+    before = _copy(channel)
     _save(sb, channel, candidate)
+    _change_posts(sb, req, channel, before, ("display_name",))
     return json_response(channel.to_json())
 
 
@@ -162,7 +215,9 @@ def patch_channel(sb: Sandbox, req: Request) -> Response:
             setattr(candidate, field, value.strip() if field == "display_name" else value)
     if "group_constrained" in data:
         candidate.group_constrained = opt_bool(data, "group_constrained")
+    before = _copy(channel)
     _save(sb, channel, candidate)
+    _change_posts(sb, req, channel, before, ("display_name", "header", "purpose"))
     return json_response(channel.to_json())
 
 
@@ -188,6 +243,13 @@ def update_channel_privacy(sb: Sandbox, req: Request) -> Response:
     if channel.type != privacy:
         channel.type = privacy
         sb.core.touch_channel(channel)
+        message = (
+            "This channel has been converted to a Private Channel."
+            if privacy == "P"
+            else "This channel has been converted to a Public Channel and can be joined by "
+            "any team member."
+        )
+        _system_post(sb, req, channel, "system_change_chan_privacy", message)
     return json_response(channel.to_json())
 
 
@@ -221,6 +283,7 @@ def delete_channel(sb: Sandbox, req: Request) -> Response:
             "api.channel.delete_channel.cannot.app_error",
             f"Unable to delete the default channel {DEFAULT_CHANNEL}.",
         )
+    _system_post(sb, req, channel, "system_channel_deleted", "{user} archived the channel.")
     now = now_ms()
     channel.delete_at = now
     channel.update_at = now
@@ -250,6 +313,7 @@ def restore_channel(sb: Sandbox, req: Request) -> Response:
         )
     channel.delete_at = 0
     sb.core.touch_channel(channel)
+    _system_post(sb, req, channel, "system_channel_restored", "{user} unarchived the channel.")
     return json_response(channel.to_json())
 
 

@@ -87,7 +87,7 @@ def create_command(sb: Sandbox, req: Request) -> Response:
 
 @route("GET", "/api/v4/commands")
 def list_commands(sb: Sandbox, req: Request) -> Response:
-    custom_only = req.arg("custom_only").lower() in ("1", "t", "true")
+    custom_only = req.flag("custom_only")
     team_id = req.arg("team_id")
     if not team_id:
         raise invalid_url_param("team_id")

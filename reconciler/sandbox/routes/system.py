@@ -51,7 +51,7 @@ def ping(sb: Sandbox, req: Request) -> Response:
         "IosMinVersion": "",
         "ActiveSearchBackend": "database",
     }
-    if req.flag("get_server_status"):
+    if req.arg("get_server_status") == "true":  # r.FormValue(...) == "true", not ParseBool
         body["database_status"] = "OK"
         body["filestore_status"] = "OK"
     return json_response(body)

@@ -94,7 +94,7 @@ def add_team_members(sb: Sandbox, req: Request) -> Response:
     items = req.json("team_members")
     if not isinstance(items, list) or not items or len(items) > BATCH_MAX:
         raise invalid_body_param("team_members")
-    graceful = req.flag("graceful")
+    graceful = req.arg("graceful") != ""  # any value, as api4/team.go reads it
     results: list[dict[str, Any]] = []
     members: list[dict[str, Any]] = []
     for item in items:

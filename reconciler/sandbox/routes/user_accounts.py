@@ -117,7 +117,7 @@ def delete_user(sb: Sandbox, req: Request) -> Response:
         raise _self_deactivation_disabled(user_id)
     user = get_user(sb, user_id)
     _require_admin_for_admin(sb, req, user)
-    if not req.go_bool("permanent"):
+    if not req.flag("permanent"):
         core.set_user_active(user, False)
     else:
         require_permanent_deletion(sb, "user", f"userId={user_id}")

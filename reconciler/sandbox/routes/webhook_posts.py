@@ -88,11 +88,36 @@ def _split_message(text: str) -> list[str]:
     return [text[i : i + MAX_POST_RUNES] for i in range(0, len(text), MAX_POST_RUNES)]
 
 
+_DECODE_ERRORS = frozenset(
+    {"web.incoming_webhook.parse.app_error", "model.incoming_hook.parse_data.app_error"}
+)
+
+
 @route("POST", "/hooks/{hook_id}", auth=False)
 def incoming_webhook(sb: Sandbox, req: Request) -> Response:
+    """As web/webhook.go: the handler wraps every error of decoding the payload and of
+    App.HandleIncomingWebhook in one error id of its own, keeping the status (settled on the
+    real server: a post refused for channel permissions is 403 general.app_error)."""
     hook_id = req.params["hook_id"]
     if not hook_id.isalnum():
         raise route_not_found()
+    media = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        return _handle_incoming(sb, req, hook_id)
+    except AppError as error:
+        if error.error_id in _DECODE_ERRORS:
+            error_id, verb = "web.incoming_webhook.decode.app_error", "decode"
+        else:
+            error_id, verb = "web.incoming_webhook.general.app_error", "handle"
+        raise AppError(
+            error.status,
+            error_id,
+            f"Failed to {verb} the payload of media type {media} for incoming webhook {hook_id}.",
+            f"{error.message}" if error.message else "",
+        ) from None
+
+
+def _handle_incoming(sb: Sandbox, req: Request, hook_id: str) -> Response:
     payload = parse_hook_payload(req)
     require_enabled(
         sb, "EnableIncomingWebhooks", "web.incoming_webhook.disabled.app_error", "Incoming webhooks"
