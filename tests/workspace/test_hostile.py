@@ -277,6 +277,7 @@ _FRAGMENTS = [
 # fmt: on
 
 
+@pytest.mark.timeout(120)  # a hang fails the test instead of stalling the suite
 @settings(
     max_examples=150,
     deadline=None,
