@@ -33,22 +33,56 @@ class UsageError(click.UsageError):
     exit_code = 1
 
 
-# Each entry is a module under reconciler.commands exposing `command` (a click.Command).
-COMMAND_MODULES: tuple[str, ...] = (
-    "validate",
-    "schema",
-    "plan",
-    "apply",
-    "sandbox",
-    "output",
-    "rotate",
-    "import_",
-    "drift",
-)
+# Each command: its module under reconciler.commands (exposing `command`, a click.Command)
+# and the first paragraph of its help, which `mmrc --help` lists without importing the
+# module: a command's module (and what it needs: httpx, the engine, the sandbox) is
+# imported only when that command runs. tests/test_cli_startup.py keeps these in step.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "Check the workspace file offline and report every problem in it."),
+    "schema": ("schema", "Print the JSON Schema of workspace.yaml (for editor completion)."),
+    "plan": ("plan", "Show what `apply` would change on the server."),
+    "apply": (
+        "apply",
+        "Apply the changes a plan shows (from the workspace, or a saved PLANFILE).",
+    ),
+    "sandbox": (
+        "sandbox",
+        "Run a local Mattermost-compatible server until interrupted (Ctrl-C).",
+    ),
+    "output": (
+        "output",
+        "Print hook URLs and tokens (masked unless --reveal). NAME: an address, "
+        "a hook's display name, a command's trigger, or TEAM/NAME.",
+    ),
+    "rotate": ("rotate", "Regenerate the tokens of outgoing webhooks and slash commands."),
+    "import": ("import_", "Write a workspace.yaml that reproduces a live server."),
+    "drift": ("drift", "Report changes made on the server outside git (and who made them)."),
+}
 
 
 class MmrcGroup(click.Group):
-    """Routes every failure through one handler: exit 1 for known errors, 3 for bugs."""
+    """Routes every failure through one handler: exit 1 for known errors, 3 for bugs.
+
+    Commands load lazily from `COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = importlib.import_module(f"reconciler.commands.{COMMANDS[cmd_name][0]}")
+            self.add_command(module.command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [
+            (name, click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit))
+            for name in names
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def make_context(
         self,
@@ -133,11 +167,6 @@ def cli() -> None:
     Keep teams, channels, memberships, integrations and server settings in
     workspace.yaml; `mmrc plan` shows what would change, `mmrc apply` makes it so.
     """
-
-
-for _name in COMMAND_MODULES:
-    _module = importlib.import_module(f"reconciler.commands.{_name}")
-    cli.add_command(_module.command)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ USER_FACING = ("plan-pr.yml", "apply-main.yml", "drift.yml")
 
 
 def load(path: Path) -> Any:
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
 
 def workflow(name: str) -> dict[str, Any]:
@@ -382,7 +382,9 @@ def fake_mattermost() -> Iterator[tuple[FakeMattermost, str]]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )  # shutdown() waits for the next poll: serve_forever's default is 0.5 s
     thread.start()
     try:
         yield fake, f"http://127.0.0.1:{server.server_address[1]}"

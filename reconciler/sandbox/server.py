@@ -82,10 +82,20 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8065) -> 
     return _SandboxHTTPServer((host, port), sandbox)
 
 
+#: How often a background server looks for `stop()`: serve_forever's default (0.5 s) made
+#: every stop, at the end of each `--sandbox` run and each test, wait up to that long.
+STOP_POLL_SECONDS = 0.01
+
+
 def start_in_thread(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
     """Serve on a background thread (port 0 picks a free port); returns the base URL."""
     server = make_server(sandbox, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="mmrc-sandbox", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": STOP_POLL_SECONDS},
+        name="mmrc-sandbox",
+        daemon=True,
+    )
     thread.start()
     bound_host, bound_port = server.server_address[:2]
     return RunningSandbox(sandbox, f"http://{bound_host!s}:{bound_port}", server, thread)

@@ -9,8 +9,11 @@ from every stage is collected; `ConfigError` carries them all. Structural
 
 from __future__ import annotations
 
+import copy
 import difflib
+import gc
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +32,12 @@ from reconciler.workspace.validate import check_workspace
 
 INCLUDED_KEYS = ("version", "include", "teams", "bots")
 MERGED_KEYS = ("teams", "bots")
+
+#: What a workspace may make the loader read: each file at most this large, and at most
+#: this many files in all (the root and everything it includes).
+MAX_FILE_BYTES = 32 * 2**20
+MAX_FILES = 500
+MAX_INCLUDE_DEPTH = 32  # files included from included files, and so on
 
 
 @dataclass(frozen=True)
@@ -53,13 +62,36 @@ def _display(path: Path) -> str:
 def _read(
     path: Path, display: str, at: Position | None, field: str = "(file)"
 ) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a regular file of at most MAX_FILE_BYTES (never a FIFO or a device)."""
     try:
-        return path.read_text(encoding="utf-8"), []
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        text = _read_regular(path)
+    except (OSError, UnicodeDecodeError, _Refused) as error:
+        if isinstance(error, OSError):
+            reason = error.strerror or "cannot be read"
+        else:
+            reason = str(error) if isinstance(error, _Refused) else "not UTF-8 text"
         where = at or Position(display, 1, 1)
         message = f"cannot read {display}: {reason}"
         return None, [Diagnostic(where.file, where.line, where.column, field, message)]
+    return text, []
+
+
+class _Refused(Exception):
+    """A file the loader will not read; the message says why."""
+
+
+def _read_regular(path: Path) -> str:
+    # Opened without blocking (a FIFO would wait for a writer), then checked on the open
+    # descriptor itself, so the file checked is the file read.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused("not a regular file")
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _Refused(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return data.decode("utf-8")
 
 
 def load_var_file(path: Path, positions: dict[str, Position] | None = None) -> dict[str, Any]:
@@ -69,11 +101,11 @@ def load_var_file(path: Path, positions: dict[str, Position] | None = None) -> d
     text, problems = _read(path, display, None)
     if text is None:
         raise ConfigError(problems)
-    raw, problems = yamlfile.parse(text, display)
-    where = SourceMap(display)
-    converter = yamlfile.Converter(display, where, None)
-    data = converter.convert(raw, (), Position(display, 1, 1)) if raw is not None else {}
-    if positions is not None and isinstance(data, dict):
+    document, problems = yamlfile.parse(text, display)
+    data = document.data if document is not None else {}
+    if positions is not None and document is not None and isinstance(data, dict):
+        where = SourceMap(display)
+        where.add_spots(document.spots)
         positions.update({key: where.locate((key,)) for key in data})
     if not problems and not isinstance(data, dict):
         problems = [Diagnostic(display, 1, 1, "(vars)", "a var file must be a mapping of names")]
@@ -97,8 +129,16 @@ class _Loader:
         self.diagnostics: list[Diagnostic] = []
         self.files: list[str] = []
         self.variables: dict[str, Any] = {}
+        # Includes stay inside the root file's directory, symlinks resolved.
+        self.base = root.resolve().parent
+        self.read: set[Path] = set()
 
     def load(self) -> LoadedWorkspace:
+        if not self.root.resolve().is_relative_to(self.root.absolute().parent.resolve()):
+            raise ReconcilerError(
+                f"{self.root_display} is a symlink out of its own directory; "
+                "a workspace file may only link within it"
+            )
         text, problems = _read(self.root, self.root_display, None)
         if text is None:
             raise ReconcilerError(problems[0].message)
@@ -130,32 +170,29 @@ class _Loader:
     def _root_data(self, text: str) -> dict[str, Any] | None:
         display = self.root_display
         self.files.append(display)
-        raw, problems = yamlfile.parse(text, display)
+        document, problems = yamlfile.parse(text, display)
         self.diagnostics.extend(problems)
-        if raw is None:
+        if document is None:
             if not problems:
                 self._add(
                     display, "(file)", "the workspace file is empty; start it with version: 1"
                 )
             return None
-        if not isinstance(raw, dict):
-            line = getattr(getattr(raw, "lc", None), "line", 0) + 1
+        data = document.data
+        if not isinstance(data, dict):
             message = "the workspace file must be a mapping (version: 1, …)"
-            self._add(display, "(file)", message, line)
+            self._add(display, "(file)", message, document.first_line)
             return None
-        top = Position(display, 1, 1)
-        plain = yamlfile.Converter(display, SourceMap(display), None)
-        file_vars = plain.convert(raw.get("vars"), ("vars",), top)
+        file_vars = copy.deepcopy(data.get("vars"))
         self.variables = dict(file_vars) if isinstance(file_vars, dict) else {}
         declared = set(self.variables)
         self.variables.update(self.overrides)
         templater = Templater(self.variables)
-        converter = yamlfile.Converter(
-            display, self.source_map, templater, lambda path: path[:1] != ("vars",)
-        )
-        data: dict[str, Any] = converter.convert(raw, (), top)
-        self.diagnostics.extend(converter.diagnostics)
-        self._undeclared_overrides(declared, self.source_map.get(("vars",)) or top)
+        self.source_map.add_spots(document.spots)
+        self.diagnostics.extend(document.render(templater, lambda path: path[:1] != ("vars",)))
+        vars_at = self.source_map.get(("vars",)) or Position(display, 1, 1)
+        self._undeclared_overrides(declared, vars_at)
+        self.read.add(self.root.resolve())
         self._includes(data, self.root, (), [self.root.resolve()], templater, data)
         return data
 
@@ -207,16 +244,51 @@ class _Loader:
             target = path.parent / entry
             resolved = target.resolve()
             display = _display(target)
+            if os.path.isabs(entry) or not resolved.is_relative_to(self.base):
+                message = (
+                    f"include {entry!r} is outside the workspace's directory "
+                    "(includes stay beside or below the root file, symlinks resolved)"
+                )
+                self._add(at.file, field, message, at.line, at.column)
+                continue
             if resolved in stack:
                 chain = " → ".join([*self._chain(stack), display])
                 self._add(at.file, field, f"include cycle: {chain}", at.line, at.column)
                 continue
-            if display in self.files:
+            if display in self.files or resolved in self.read:
                 self._add(at.file, field, f"{entry!r} is already included", at.line, at.column)
                 continue
+            if len(stack) > MAX_INCLUDE_DEPTH:
+                message = f"includes nest deeper than {MAX_INCLUDE_DEPTH} files"
+                self._add(at.file, field, message, at.line, at.column)
+                return
+            if len(self.read) >= MAX_FILES:
+                message = f"too many files: a workspace includes at most {MAX_FILES - 1}"
+                self._add(at.file, field, message, at.line, at.column)
+                return
+            self.read.add(resolved)
             self._include_file(
                 target, display, (at, field), [*stack, resolved], templater, root_data
             )
+
+    def _foreign_keys(self, data: dict[str, Any], display: str, local: SourceMap) -> bool:
+        """Reports the top-level keys an included file may not have; whether there were any.
+
+        A key is named only when it is a workspace key or close to an allowed one: a
+        file that is no workspace fragment (a key file, /etc/passwd) is never echoed."""
+        foreign = [key for key in data if key not in INCLUDED_KEYS]
+        for key in foreign:
+            close = difflib.get_close_matches(key, INCLUDED_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "allowed: teams, bots, include"
+            where = local.locate((key,))
+            if close or key in Workspace.model_fields:
+                path, message = key, f"key {key!r} is not allowed in an included file"
+            else:
+                path, message = "(file)", "this key is not allowed in an included file"
+            self.diagnostics.append(
+                Diagnostic(display, where.line, where.column, path, message, hint)
+            )
+        return bool(foreign)
 
     def _chain(self, stack: list[Path]) -> list[str]:
         names = {Path(name).resolve(): name for name in self.files}
@@ -236,33 +308,19 @@ class _Loader:
             self.diagnostics.extend(problems)
             return
         self.files.append(display)
-        raw, problems = yamlfile.parse(text, display)
+        document, problems = yamlfile.parse(text, display)
         self.diagnostics.extend(problems)
-        if raw is None:
+        if document is None:
             return
-        if not isinstance(raw, dict):
+        data = document.data
+        if not isinstance(data, dict):
             self._add(display, "(file)", "an included file must be a mapping (teams:, bots:)")
             return
         local = SourceMap(display)
-        converter = yamlfile.Converter(display, local, templater)
-        data: dict[str, Any] = converter.convert(raw, (), Position(display, 1, 1))
-        self.diagnostics.extend(converter.diagnostics)
-        for key in data:
-            if key in INCLUDED_KEYS:
-                continue
-            close = difflib.get_close_matches(key, INCLUDED_KEYS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "allowed: teams, bots, include"
-            where = local.locate((key,))
-            self.diagnostics.append(
-                Diagnostic(
-                    display,
-                    where.line,
-                    where.column,
-                    key,
-                    f"key {key!r} is not allowed in an included file",
-                    hint,
-                )
-            )
+        local.add_spots(document.spots)
+        if self._foreign_keys(data, display, local):
+            return  # not a workspace fragment: nothing of it is templated, merged or shown
+        self.diagnostics.extend(document.render(templater))
         if "version" in data and data["version"] != 1:
             where = local.locate(("version",))
             self._add(display, "version", "must be 1", where.line, where.column)
@@ -289,5 +347,14 @@ def load_workspace(
     vars_override: Mapping[str, Any] | None = None,
     override_origins: Mapping[str, Position] | None = None,
 ) -> LoadedWorkspace:
-    """Loads and validates `path`; raises ConfigError listing every problem found."""
-    return _Loader(Path(path), vars_override or {}, override_origins).load()
+    """Loads and validates `path`; raises ConfigError listing every problem found.
+
+    The cyclic garbage collector pauses meanwhile: loading makes hundreds of thousands
+    of small objects and no cycles, and each collection would walk them all again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _Loader(Path(path), vars_override or {}, override_origins).load()
+    finally:
+        if collecting:
+            gc.enable()

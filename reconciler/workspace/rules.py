@@ -15,6 +15,7 @@ letter), but that is a UI rule the API does not enforce, so neither do we.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -129,6 +130,7 @@ def team_name_problem(name: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)  # one person is named in many channels
 def username_problem(name: str) -> str | None:
     if len(name) < USERNAME_MIN or len(name) > USERNAME_MAX:
         return f"must be {USERNAME_MIN} to {USERNAME_MAX} characters long (is {len(name)})"

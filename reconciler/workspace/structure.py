@@ -2,7 +2,8 @@
 
 Each error's `loc` is a path into the merged data; the source map turns it
 into a position. Unknown keys get the closest allowed key from the model at
-that place (difflib). Messages never echo values longer than a short word.
+that place (difflib). Messages never echo values longer than a short word, nor
+any value of a secret field.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import Diagnostic
 from reconciler.workspace.models import Workspace
+from reconciler.workspace.secrets import SECRET_REF_PATTERN
 from reconciler.workspace.sourcemap import FieldPath, SourceMap
 
 _TYPE_MESSAGES = {
@@ -76,6 +78,14 @@ def _describe(value: Any) -> str:
     return repr(text) if len(text) <= 30 else "a string"
 
 
+def _is_secret(loc: FieldPath) -> bool:
+    """Whether `loc` is a secret field (a ${env:…}/${file:…} reference): never echoed."""
+    model = model_at(loc[:-1]) if loc else None
+    field = model.model_fields.get(str(loc[-1])) if model is not None else None
+    extra = field.json_schema_extra if field is not None else None
+    return isinstance(extra, dict) and str(extra.get("pattern", "")).startswith(SECRET_REF_PATTERN)
+
+
 def unknown_key(loc: FieldPath) -> tuple[str, str | None]:
     key = str(loc[-1])
     parent = loc[:-1]
@@ -105,6 +115,8 @@ def diagnostics_from(error: ValidationError, source_map: SourceMap) -> list[Diag
             message, hint = unknown_key(loc)
         elif kind == "missing":
             message = f"missing required key {str(loc[-1])!r}"
+        elif kind in _TYPE_MESSAGES and _is_secret(loc):
+            message = f"{_TYPE_MESSAGES[kind]} (a secret field: its value is not shown)"
         elif kind in _TYPE_MESSAGES:
             message = f"{_TYPE_MESSAGES[kind]}, got {_describe(item.get('input'))}"
         elif kind == "literal_error":

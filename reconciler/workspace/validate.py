@@ -90,6 +90,7 @@ def _check_team(team: Team, path: FieldPath, policy: Policy, report: Report) -> 
     report.usernames((*path, "guests"), team.guests)
     _both((*path, "guests"), team.members, team.guests, report)
     declared: dict[str, int] = {}
+    rosters = _Rosters(team)
     for index, channel in enumerate(team.channels):
         cpath: FieldPath = (*path, "channels", index)
         if channel.name in declared:
@@ -100,7 +101,7 @@ def _check_team(team: Team, path: FieldPath, policy: Policy, report: Report) -> 
             )
         else:
             declared[channel.name] = index
-        _check_channel(team, channel, cpath, policy, report)
+        _check_channel(team, channel, cpath, policy, report, rosters)
     _check_renames(team, path, report)
     for index, name in enumerate(team.prevent_archive):
         report.error((*path, "prevent_archive", index), rules.channel_name_problem(name))
@@ -118,8 +119,21 @@ def _both(path: FieldPath, members: Sequence[str] | None, guests: Sequence[str] 
             report.error((*path, index), f"{name!r} cannot be both a member and a guest")
 
 
+class _Rosters:
+    """A team's members and guests as sets, made once for all its channels."""
+
+    def __init__(self, team: Team) -> None:
+        self.members = None if team.members is None else frozenset(team.members)
+        self.guests = None if team.guests is None else frozenset(team.guests)
+
+
 def _check_channel(
-    team: Team, channel: Channel, path: FieldPath, policy: Policy, report: Report
+    team: Team,
+    channel: Channel,
+    path: FieldPath,
+    policy: Policy,
+    report: Report,
+    rosters: _Rosters,
 ) -> None:
     name_problem = rules.channel_name_problem(channel.name)
     report.error((*path, "name"), name_problem)
@@ -129,8 +143,8 @@ def _check_channel(
     report.usernames((*path, "members"), channel.members)
     report.usernames((*path, "guests"), channel.guests)
     _both((*path, "guests"), channel.members, channel.guests, report)
-    _subset(team, "members", channel.members, (*path, "members"), report)
-    _subset(team, "guests", channel.guests, (*path, "guests"), report)
+    _subset(team, rosters, "members", channel.members, (*path, "members"), report)
+    _subset(team, rosters, "guests", channel.guests, (*path, "guests"), report)
     if channel.archived and channel.prevent_archive:
         report.error((*path, "prevent_archive"), "archived: true contradicts prevent_archive: true")
     if channel.name == rules.DEFAULT_CHANNEL:
@@ -147,13 +161,13 @@ def _check_channel(
     _check_class(channel, path, policy, report)
 
 
-def _subset(team: Team, role: str, names: Sequence[str] | None, path: FieldPath,
-            report: Report) -> None:  # fmt: skip
-    allowed = team.members if role == "members" else team.guests
+def _subset(team: Team, rosters: _Rosters, role: str, names: Sequence[str] | None,
+            path: FieldPath, report: Report) -> None:  # fmt: skip
+    allowed = rosters.members if role == "members" else rosters.guests
     if allowed is None:
         return
     other_role = "guests" if role == "members" else "members"
-    other = team.guests if role == "members" else team.members
+    other = rosters.guests if role == "members" else rosters.members
     for index, name in enumerate(names or ()):
         if name in allowed:
             continue

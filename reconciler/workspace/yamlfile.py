@@ -1,28 +1,87 @@
-"""One YAML file → plain Python data plus positions, templating string values.
+"""One YAML file → a `Document`: plain Python data, positions, and the strings to template.
 
-ruamel's round-trip loader keeps the line and column of every mapping key and
-sequence item. Syntax errors and duplicate keys (all of them, found on the
-composed node tree) become diagnostics; the data is still returned where the
+Each file is parsed once. The fast route (`yamlfast`) reads libyaml's events
+straight into plain data and positions; it takes the files a workspace
+usually is. Everything else takes the exact route: ruamel's pure-Python
+round-trip loader, whose data carries the line and column of every mapping
+key and sequence item, and whose syntax errors and duplicate keys (all of
+them, found on the composed node tree) become diagnostics. Both routes give
+the same data, positions and messages; the data is still returned where the
 file parses, so later stages can report their own problems too.
+
+Strings are templated after parsing (`Document.render`), once the variables
+are known: the parse records which strings might hold a template.
+
+Hostile input stays cheap on both routes: nesting past MAX_DEPTH levels and
+aliases that add more than MAX_ALIAS_EXPANSION values are errors at their
+position, not a stack overflow or gigabytes of copies.
 """
 
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.errors import Diagnostic
-from reconciler.workspace.sourcemap import FieldPath, Position, SourceMap, format_path
-from reconciler.workspace.templating import TemplateProblem, Templater
+from reconciler.workspace import yamlfast
+from reconciler.workspace.sourcemap import FieldPath, Spot, format_path
+from reconciler.workspace.yamlfast import MAX_DEPTH, NotPlain, Template, TooDeep
+
+if TYPE_CHECKING:  # templating (and jinja2) load only when a file holds a template
+    from reconciler.workspace.templating import Templater
 
 #: Decides whether the string at a path is templated (vars themselves are not).
 TemplateFilter = Callable[[FieldPath], bool]
+
+
+@dataclass
+class Document:
+    """A parsed file: its plain data, where each path came from, and its templated strings."""
+
+    data: Any
+    spots: dict[FieldPath, Spot]
+    templates: list[Template] = field(default_factory=list)
+    first_line: int = 1  # of a top-level value that is not a mapping
+
+    def render(
+        self, templater: Templater, templated: TemplateFilter = lambda _path: True
+    ) -> list[Diagnostic]:
+        """Renders every templated string in place; returns the problems, in file order."""
+        from reconciler.workspace.templating import TemplateProblem
+
+        problems: list[Diagnostic] = []
+        for container, key, path, spot in self.templates:
+            if not templated(path):
+                continue
+            try:
+                container[key] = templater.render(container[key])
+            except TemplateProblem as problem:
+                problems.append(Diagnostic(*spot, format_path(path), str(problem)))
+        return problems
+
+
+def parse(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parses `text`; returns (the document, or None when empty or broken; diagnostics)."""
+    try:
+        data, spots, templates = yamlfast.build(text, display)
+    except TooDeep as deep:
+        return None, [Diagnostic(*deep.spot, "(yaml)", _TOO_DEEP)]
+    except (NotPlain, YAMLError):
+        return _parse_exact(text, display)
+    if data is None:
+        return None, []
+    return Document(data, spots, templates), []
+
+
+# -- the exact route: ruamel's round-trip loader ----------------------------------------------
 
 
 def _yaml() -> YAML:
@@ -31,19 +90,55 @@ def _yaml() -> YAML:
     return yaml
 
 
-def parse(text: str, display: str) -> tuple[Any, list[Diagnostic]]:
-    """Parses `text`; returns (round-trip data or None, diagnostics)."""
+#: How many more values than the file has nodes its aliases may add (a "billion laughs"
+#: of a few hundred bytes would otherwise expand to gigabytes).
+MAX_ALIAS_EXPANSION = 100_000
+
+_TOO_DEEP = f"YAML nested deeper than {MAX_DEPTH} levels"
+
+
+class _Refused(Exception):
+    def __init__(self, spot: Spot, message: str) -> None:
+        super().__init__(message)
+        self.spot, self.message = spot, message
+
+
+def _parse_exact(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+    try:
+        with warnings.catch_warnings():  # YAML allows an anchor again: the later one counts
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            return _parse_exact_bounded(text, display)
+    except _Refused as refused:
+        return None, [Diagnostic(*refused.spot, "(yaml)", refused.message)]
+    except RecursionError:  # ruamel composes recursively: nesting past the stack
+        return None, [Diagnostic(display, 1, 1, "(yaml)", _TOO_DEEP)]
+
+
+def _parse_exact_bounded(text: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
     yaml = _yaml()
     try:
         node = yaml.compose(text)
     except YAMLError as error:
         return None, [_syntax_diagnostic(error, display)]
-    diagnostics = _duplicate_keys(node, display) if node is not None else []
+    tree = _Tree(display)
+    diagnostics = []
+    if node is not None:
+        tree.walk(node)
+        diagnostics = _duplicate_keys(node, display)
     try:
-        data = _yaml().load(text)
+        if "%" in text:  # a directive sets the version the constructor reads: load anew
+            raw = _yaml().load(text)
+        else:  # construct from the tree just composed, as load() does after composing
+            raw = yaml.constructor.construct_document(node) if node is not None else None
     except YAMLError as error:  # e.g. a bad tag the composer let through
         return None, [*diagnostics, _syntax_diagnostic(error, display)]
-    return data, diagnostics
+    if raw is None:
+        return None, diagnostics
+    converter = _Converter(display, tree.nodes + MAX_ALIAS_EXPANSION, tree.first_alias)
+    data = converter.convert(raw, (), (display, 1, 1))
+    line = getattr(getattr(raw, "lc", None), "line", None)  # None for a tagged scalar
+    first_line = line + 1 if isinstance(line, int) else 1
+    return Document(data, converter.spots, converter.templates, first_line), diagnostics
 
 
 def _syntax_diagnostic(error: YAMLError, display: str) -> Diagnostic:
@@ -87,6 +182,39 @@ def _syntax_hint(problem: str, context: str, began: Any) -> str | None:
     return None
 
 
+class _Tree:
+    """One walk of the composed node tree, each node once: how many distinct nodes, the
+    first node reached again through an alias, and whether nesting stays in bounds."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.nodes = 0
+        self.first_alias: Spot | None = None
+        self._seen: set[int] = set()
+
+    def _spot(self, node: Node) -> Spot:
+        return (self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def walk(self, node: Node, depth: int = 0) -> None:
+        if id(node) in self._seen:
+            if self.first_alias is None:
+                self.first_alias = self._spot(node)
+            return
+        self._seen.add(id(node))
+        self.nodes += 1
+        if isinstance(node, MappingNode):
+            if depth >= MAX_DEPTH:
+                raise _Refused(self._spot(node), _TOO_DEEP)
+            for key_node, value_node in node.value:
+                self.walk(key_node, depth + 1)
+                self.walk(value_node, depth + 1)
+        elif isinstance(node, SequenceNode):
+            if depth >= MAX_DEPTH:
+                raise _Refused(self._spot(node), _TOO_DEEP)
+            for item in node.value:
+                self.walk(item, depth + 1)
+
+
 def _duplicate_keys(root: Node, display: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: set[int] = set()
@@ -126,70 +254,70 @@ def _duplicate_keys(root: Node, display: str) -> list[Diagnostic]:
 _TIME_TYPES = (datetime.date, datetime.datetime, datetime.time)
 
 
-class Converter:
-    """Round-trip data → plain dicts/lists/scalars, recording positions and templating."""
+class _Converter:
+    """Round-trip data → plain dicts/lists/scalars, recording positions and templated strings."""
 
-    def __init__(
-        self,
-        display: str,
-        source_map: SourceMap,
-        templater: Templater | None,
-        templated: TemplateFilter = lambda _path: True,
-    ) -> None:
+    def __init__(self, display: str, budget: int, first_alias: Spot | None) -> None:
         self.display = display
-        self.source_map = source_map
-        self.templater = templater
-        self.templated = templated
-        self.diagnostics: list[Diagnostic] = []
+        self.spots: dict[FieldPath, Spot] = {}
+        self.templates: list[Template] = []
+        self.budget = budget  # values left to convert, aliases expanded
+        self.first_alias = first_alias or (display, 1, 1)
 
-    def convert(self, value: Any, path: FieldPath, position: Position) -> Any:
+    def convert(self, value: Any, path: FieldPath, spot: Spot) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            message = f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION} extra values"
+            raise _Refused(self.first_alias, message)
         if isinstance(value, CommentedMap):
             result: dict[str, Any] = {}
             for key, item in value.items():
                 name = str(key)
-                key_pos = self._pos(value.lc.key, key, position)
-                self.source_map.add(path, key_pos)  # the mapping itself: its first key
-                self.source_map.add((*path, name), key_pos)
-                result[name] = self.convert(item, (*path, name), key_pos)
+                key_spot = self._spot(value.lc.key, key, spot)
+                self.spots.setdefault(path, key_spot)  # the mapping itself: its first key
+                self.spots.setdefault((*path, name), key_spot)
+                result[name] = self._item(result, name, item, (*path, name), key_spot)
             return result
         if isinstance(value, CommentedSeq):
             items: list[Any] = []
             for index, item in enumerate(value):
-                item_pos = self._pos(value.lc.item, index, position)
-                self.source_map.add((*path, index), item_pos)
-                items.append(self.convert(item, (*path, index), item_pos))
+                item_spot = self._spot(value.lc.item, index, spot)
+                self.spots.setdefault((*path, index), item_spot)
+                items.append(self._item(items, index, item, (*path, index), item_spot))
             return items
         if isinstance(value, dict):  # merged (<<) plain mappings
-            return {str(k): self.convert(v, (*path, str(k)), position) for k, v in value.items()}
+            plain: dict[str, Any] = {}
+            for key, item in value.items():
+                plain[str(key)] = self._item(plain, str(key), item, (*path, str(key)), spot)
+            return plain
         if isinstance(value, list):
-            return [self.convert(v, (*path, i), position) for i, v in enumerate(value)]
-        return self._scalar(value, path, position)
+            listed: list[Any] = []
+            for index, item in enumerate(value):
+                listed.append(self._item(listed, index, item, (*path, index), spot))
+            return listed
+        return _scalar(value)
 
-    def _scalar(self, value: Any, path: FieldPath, position: Position) -> Any:
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, float):
-            return float(value)
-        if isinstance(value, _TIME_TYPES):
-            return value.isoformat()
-        text = str(value)
-        if self.templater is None or not self.templated(path):
-            return text
-        try:
-            return self.templater.render(text)
-        except TemplateProblem as problem:
-            self.diagnostics.append(
-                Diagnostic(
-                    position.file, position.line, position.column, format_path(path), str(problem)
-                )
-            )
-            return text
+    def _item(self, container: Any, key: Any, value: Any, path: FieldPath, spot: Spot) -> Any:
+        converted = self.convert(value, path, spot)
+        if isinstance(converted, str) and "{" in converted:
+            self.templates.append((container, key, path, spot))
+        return converted
 
-    def _pos(self, lookup: Callable[[Any], Any], key: Any, fallback: Position) -> Position:
+    def _spot(self, lookup: Callable[[Any], Any], key: Any, fallback: Spot) -> Spot:
         try:
             line, column = lookup(key)
         except (KeyError, IndexError, TypeError, AttributeError):
             return fallback
-        return Position(self.display, int(line) + 1, int(column) + 1)
+        return (self.display, int(line) + 1, int(column) + 1)
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, _TIME_TYPES):
+        return value.isoformat()
+    return str(value)

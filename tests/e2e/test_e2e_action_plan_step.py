@@ -29,7 +29,9 @@ pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash
 
 
 def plan_step() -> str:
-    action = YAML(typ="safe").load((REPO / ".github/actions/mmrc-plan/action.yml").read_text())
+    action = YAML(typ="safe", pure=True).load(
+        (REPO / ".github/actions/mmrc-plan/action.yml").read_text()
+    )
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "plan")
     return str(step["run"])
 

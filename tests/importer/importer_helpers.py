@@ -24,7 +24,7 @@ def import_to(live: Any, path: Path, *args: str) -> Result:
 
 
 def load(path: Path) -> Any:
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
 
 def team_of(data: Any, name: str) -> Any:

@@ -70,7 +70,7 @@ def spec() -> dict[str, Any]:
     except (ImportError, AttributeError):
         from ruamel.yaml import YAML
 
-        loaded = YAML(typ="safe").load(text)
+        loaded = YAML(typ="safe", pure=True).load(text)
     return loaded
 
 
