@@ -220,9 +220,23 @@ def _describe(call: dict[str, Any]) -> str:
 
 
 def test_official_js_client_cannot_tell_the_sandbox_from_a_real_server(node: str, url: str) -> None:
+    check_report(node, url, ADMIN_TOKEN)
+
+
+@pytest.mark.contract
+def test_official_js_client_on_the_real_server(node: str) -> None:
+    """The same run against the real server of `scripts/real-mattermost` (its real-server
+    stage): check.js's expectations are the real server's answers, not the sandbox's."""
+    real_url, real_token = os.environ.get("MM_URL", ""), os.environ.get("MM_TOKEN", "")
+    if os.environ.get("MMRC_REAL_SERVER") != "1" or not real_url or not real_token:
+        pytest.skip("the real server: run `scripts/real-mattermost test` (MMRC_REAL_SERVER=1)")
+    check_report(node, real_url, real_token)
+
+
+def check_report(node: str, url: str, token: str) -> None:
     try:
         answer = subprocess.run(
-            [node, str(HERE / "check.js"), url, ADMIN_TOKEN],
+            [node, str(HERE / "check.js"), url, token],
             cwd=HERE,
             capture_output=True,
             text=True,

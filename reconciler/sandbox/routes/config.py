@@ -66,7 +66,8 @@ def patch_config(sb: Sandbox, req: Request) -> Response:
 @route("GET", "/api/v4/config/environment")
 def get_environment_config(sb: Sandbox, req: Request) -> Response:
     _require_any(sb, req, _READ)
-    return _no_cache(json_response(sb.config.environment_overrides()))
+    # Go marshals the empty (nil) map as `null` (real server); pins make an object
+    return _no_cache(json_response(sb.config.environment_overrides() or None))
 
 
 @route("GET", "/api/v4/config/client", auth=False)
