@@ -1,8 +1,9 @@
 """Replay recorded Mattermost exchanges (tests/cassettes/*.yaml) against the sandbox.
 
-Each cassette is a vcrpy recording of a live test against a real server (see
-tests/live/conftest.py and the `live` workflow), or a hand-written one derived
-from the reference notes (marked as such in its first lines). Every recorded
+Each cassette is a vcrpy recording made on the real server of
+`scripts/real-mattermost` (MMRC_RECORD_CASSETTES=1): the live smoke tests (see
+tests/live/conftest.py) and the real runs of the contract tests
+(tests/contract/conftest.py, `contract_*.yaml`). Every recorded
 request is sent, in order, to a fresh in-process sandbox, and the sandbox must
 answer with the same status code, a JSON body with at least the recorded field
 names (recursively; first element of arrays), the same AppError id for errors,
@@ -105,6 +106,12 @@ def missing_fields(recorded: Any, actual: Any, where: str = "$") -> list[str]:
     if isinstance(recorded, dict):
         if not isinstance(actual, dict):
             return [f"{where}: object expected, got {type(actual).__name__}"]
+        if recorded and all(_ID.match(key) for key in (*recorded, *actual)):
+            # a map keyed by ids (a post list's `posts`): as many entries, shaped alike
+            if len(actual) != len(recorded):
+                return [f"{where}: {len(actual)} entries, recorded {len(recorded)}"]
+            first = next(iter(actual.values()), None)
+            return missing_fields(next(iter(recorded.values())), first, f"{where}.{{id}}")
         problems = []
         for key, value in recorded.items():
             if key not in actual:
@@ -344,13 +351,15 @@ def test_replay_maps_ids_and_reports_every_difference() -> None:
     ]
 
 
-def test_the_reference_cassette_is_there_and_marked_as_not_recorded() -> None:
-    path = CASSETTE_DIR / "reference_ping_and_teams.yaml"
-    head = path.read_text(encoding="utf-8").splitlines()[:5]
-    assert any("NOT recorded" in line for line in head), head
-    labels = [i.label for i in load_cassette(path)]
-    assert "GET /api/v4/system/ping" in labels
-    assert labels.count("POST /api/v4/teams") == 2  # created, then the duplicate name
+def test_the_cassettes_were_recorded_on_the_real_server() -> None:
+    """Every cassette is a recording (the hand-written one is gone): the contract tests' real
+    runs and the live smoke tests, each anchored on GET /api/v4/users/me."""
+    names = [path.name for path in CASSETTES]
+    assert sum(name.startswith("contract_") for name in names) >= 30
+    for path in CASSETTES:
+        first = load_cassette(path)[0]
+        assert first.label == "GET /api/v4/users/me", path.name
+        assert "NOT recorded" not in path.read_text(encoding="utf-8")[:500], path.name
 
 
 def _live_recorder() -> Any:

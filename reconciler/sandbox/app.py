@@ -133,8 +133,17 @@ class Response:
 
 
 def route_not_found(path: str) -> Response:
-    """web.Handle404, as the real server answers a path (or method) it has no route for: no
-    request id in the body or the headers, and a detailed error even outside developer mode."""
+    """web.Handle404, as the real server answers an API path (or method) it has no route for:
+    no request id in the body or the headers, and a detailed error even outside developer
+    mode. Outside /api/v4/ (e.g. `/hooks/not-an-id`) Go's http.NotFound answers in plain text."""
+    if not path.startswith("/api/v4/"):
+        response = Response(
+            404,
+            b"404 page not found\n",
+            {"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"},
+        )
+        response.bare = True
+        return response
     body = {
         "id": "api.context.404.app_error",
         "message": "Sorry, we could not find the page.",

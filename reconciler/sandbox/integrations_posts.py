@@ -50,6 +50,7 @@ class Posts(IntegrationState):
             "type": post_type,
             "props": copy.deepcopy(props) if props else {},
             "hashtags": "",
+            "file_ids": [],
             "pending_post_id": "",
             "reply_count": 0,
             "last_reply_at": 0,

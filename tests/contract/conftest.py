@@ -7,14 +7,18 @@ real-server stage of `.ci/run` does). Each test asserts what the real server doe
 sandbox answered otherwise, the sandbox was fixed (docs/fidelity.md lists each finding).
 
 The real server lives across tests: every name a test makes is unique (`server.name()`).
+With MMRC_RECORD_CASSETTES=1 the real runs are recorded, scrubbed by the live suite's recorder,
+into tests/cassettes/contract_<test>.yaml; the offline suite replays them against the sandbox.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -148,3 +152,44 @@ def server(
     _sandbox_server._server.sandbox = fresh
     _sandbox_server.sandbox = fresh
     return Server("sandbox", _sandbox_server.url, SANDBOX_TOKEN, _transport)
+
+
+def _live_recorder() -> Any:
+    """tests/live/conftest.py's recorder (Scrubber, cassette_path), loaded by path."""
+    path = Path(__file__).parent.parent / "live" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("mmrc_live_recorder", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _record_real_run(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With MMRC_RECORD_CASSETTES=1, record a contract test's real-server run."""
+    callspec = getattr(request.node, "callspec", None)
+    real = callspec is not None and callspec.params.get("server") == "real"
+    wanted = getattr(request.module, "RECORD_CASSETTES", True)
+    if os.environ.get("MMRC_RECORD_CASSETTES") != "1" or not real or not wanted:
+        yield
+        return
+    if _real_target() is None:
+        yield
+        return
+    import vcr
+
+    recorder = _live_recorder()
+    server: Server = request.getfixturevalue("server")
+    path = recorder.cassette_path("contract_" + request.node.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    scrubber = recorder.Scrubber(server.token)
+    cassette = vcr.VCR(
+        record_mode="all",
+        decode_compressed_response=True,
+        before_record_request=scrubber.request,
+        before_record_response=scrubber.response,
+    )
+    with cassette.use_cassette(str(path)):
+        server.admin.get("/api/v4/users/me")  # the anchor a replay maps the admin's id from
+        yield

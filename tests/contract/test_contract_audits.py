@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 from conftest import Server
 
+# Not recorded as a cassette: the rows it reads depend on every earlier test's writes.
+RECORD_CASSETTES = False
 ID = re.compile(r"/[a-z0-9]{26}(?=/|$)")
 ID_VALUE = re.compile(r"=[a-z0-9]{26}\b")
 

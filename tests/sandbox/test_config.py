@@ -62,7 +62,9 @@ def test_defaults_match_mattermost(http: httpx.Client) -> None:
         cfg["Office365Settings"]["Scope"] == "User.Read"
         and "ButtonText" not in cfg["Office365Settings"]
     )
-    assert cfg["PluginSettings"]["Plugins"] == {} and cfg["PluginSettings"]["PluginStates"] == {}
+    assert cfg["PluginSettings"]["Plugins"] == {}
+    # the prepackaged plugins' states, as a fresh real server (11.1) has them
+    assert cfg["PluginSettings"]["PluginStates"]["playbooks"] == {"Enable": True}
 
 
 def test_masking(http: httpx.Client, sandbox: Sandbox) -> None:

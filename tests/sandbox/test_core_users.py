@@ -37,6 +37,8 @@ def test_create_user_shape(http: httpx.Client) -> None:
     )
     assert "password" not in user and "password_hash" not in user
     assert user["notify_props"] and user["timezone"]["useAutomaticTimezone"] == "true"
+    # only the answer to the create carries remote_id (as the real server's)
+    assert user.pop("remote_id") == ""
     assert http.get(f"/api/v4/users/{user['id']}").json() == user
     assert http.get("/api/v4/users/username/ALICE").json()["id"] == user["id"]
 

@@ -109,5 +109,6 @@ def get_channel_posts(sb: Sandbox, req: Request) -> Response:
             "next_post_id": newer["id"] if newer else "",
             "prev_post_id": older["id"] if older else "",
             "has_next": older is not None,
+            "first_inaccessible_post_time": 0,
         }
     )

@@ -78,7 +78,9 @@ def create_user(sb: Sandbox, req: Request) -> Response:
         auth_data=str_field(data, "auth_data"),
         props={str(k): str(v) for k, v in props.items()},
     )
-    return json_response(user.to_json(), 201)
+    # The user as created still holds RemoteId = "" (a non-nil pointer), so this one answer
+    # carries "remote_id"; read back from the database it is nil and left out (real server).
+    return json_response({**user.to_json(), "remote_id": ""}, 201)
 
 
 @route("GET", "/api/v4/users")
