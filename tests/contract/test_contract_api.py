@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Server
+from contract_server import Server
 
 MASK = "*" * 32
 

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import httpx
-from conftest import Server
+from contract_server import Server
 
 # Not recorded as a cassette: the rows it reads depend on every earlier test's writes.
 RECORD_CASSETTES = False
