@@ -42,6 +42,7 @@ import httpx
 from reconciler import __version__
 from reconciler.errors import ApiError, ServerError
 from reconciler.http.answers import Failure, api_error, decode, failure_error
+from reconciler.http.credentials import shown_url, token_problem, url_problem
 from reconciler.http.pacing import Pacer, retry_after
 from reconciler.http.ping import PING_PATH, ServerInfo, read_ping
 from reconciler.http.redaction import (
@@ -65,13 +66,21 @@ RETRYABLE_STATUSES: Final = frozenset({429, 502, 503, 504})
 
 def _normalise_url(url: str) -> str:
     text = url.strip()
+    problem = url_problem(text)
+    if problem is not None:
+        raise ApiError(f"invalid server URL {redact(shown_url(text))!r}: {problem}")
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ApiError(
-            f"invalid server URL {redact(strip_userinfo(text))!r}: "
-            "expected http(s)://host[:port][/path]"
-        )
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def _checked_token(token: str) -> str:
+    """`token` without surrounding whitespace; refused (never quoted) when it cannot be a
+    bearer token, before any request is built."""
+    token = token.strip()
+    problem = token_problem(token) if token else None
+    if problem is not None:
+        raise ApiError(f"unusable token: {problem}")
+    return token
 
 
 # -- the client -----------------------------------------------------------------------------
@@ -114,7 +123,7 @@ class Client:
         if max_rps is not None and max_rps <= 0:
             raise ValueError("max_rps must be positive (or None for no limit)")
         self.url = _normalise_url(url)
-        self._token = token.strip()
+        self._token = _checked_token(token)
         self.parallelism = parallelism
         self.max_rps = max_rps
         self.retries = retries
@@ -407,9 +416,11 @@ class Client:
                     maybe_sent=not isinstance(exc, httpx.ConnectError),
                     retryable=True,
                 )
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+                # Raised while building or sending the request: the text may quote a
+                # header (the token), so only the type is kept.
                 failure = Failure(
-                    f"{type(exc).__name__}: {self._scrub(str(exc))}",
+                    f"{type(exc).__name__} (the request could not be sent)",
                     maybe_sent=False,
                     retryable=False,
                 )

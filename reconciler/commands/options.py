@@ -33,6 +33,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from reconciler.errors import ReconcilerError
+from reconciler.http.credentials import shown_url, token_problem, url_problem
 from reconciler.workspace import LoadedWorkspace, Position, load_var_file, load_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,20 +180,34 @@ class Server:
 
 
 def resolve_target(url: str | None, token_file: Path | None) -> ServerTarget:
+    """The server URL and token, checked before any request: a token with a line break, a
+    control or a non-ASCII character is refused without being quoted."""
     if not url:
         raise ReconcilerError("no server given: pass --url or set MM_URL")
+    problem = url_problem(url)
+    if problem is not None:
+        raise ReconcilerError(f"invalid server URL {shown_url(url)!r} (--url/MM_URL): {problem}")
     if token_file is not None:
+        source = f"the token file {token_file}"
         try:
             token = token_file.read_text(encoding="utf-8").strip()
         except OSError as error:
             raise ReconcilerError(
                 f"cannot read token file {token_file}: {error.strerror}"
             ) from None
+        except UnicodeDecodeError:
+            raise ReconcilerError(
+                f"unusable token in {source}: it is not UTF-8 text (a token is printable ASCII)"
+            ) from None
     else:
+        source = "MM_TOKEN"
         token = os.environ.get("MM_TOKEN", "").strip()
     if not token:
         raise ReconcilerError("no token given: set MM_TOKEN or pass --token-file")
-    return ServerTarget(url=url.rstrip("/"), token=token)
+    problem = token_problem(token)
+    if problem is not None:
+        raise ReconcilerError(f"unusable token in {source}: {problem}")
+    return ServerTarget(url=url.strip().rstrip("/"), token=token)
 
 
 server_options = bundled(
