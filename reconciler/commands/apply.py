@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from reconciler.commands.output import after_apply
 from reconciler.engine.applier import apply_plan
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
-from reconciler.engine.saved import read_plan, reobserve
+from reconciler.engine.saved import SavedPlan, check_binding, read_plan, reobserve
 from reconciler.errors import ApplyError, ApplyInterrupted, ReconcilerError
 from reconciler.render import RenderOptions, render_plan, render_result
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from reconciler.kinds.base import Observation, PlanOptions
     from reconciler.outcome import ApplyResult, ChangeOutcome
     from reconciler.plan import Plan
+    from reconciler.workspace import LoadedWorkspace
 
 
 @click.command("apply")
@@ -138,9 +140,21 @@ def _plan_to_apply(
     """A saved plan (after checking that nothing it touches moved), or a fresh one."""
     if planfile is not None:
         saved = read_plan(planfile)
+        check_binding(saved, client, _workspace_to_check(saved, workspace), source=str(planfile))
         return saved.plan, reobserve(saved, client, options).observation
     planned = make_plan(workspace.load(), client, options)
     return planned.plan, planned.observation
+
+
+def _workspace_to_check(saved: SavedPlan, workspace: WorkspaceFile) -> LoadedWorkspace | None:
+    """The workspace a saved plan must have been made from: the -f file when given, else
+    the file the plan names when it exists here (a saved plan applies without one)."""
+    source = click.get_current_context().get_parameter_source("file")
+    if source is not click.core.ParameterSource.DEFAULT:
+        return workspace.load()
+    if saved.binding is not None and Path(saved.binding.workspace_file).is_file():
+        return replace(workspace, file=Path(saved.binding.workspace_file)).load()
+    return None
 
 
 def _finish(report: list[str], passed: bool, human: bool, *, ok: bool = True) -> None:

@@ -30,7 +30,7 @@ from reconciler.commands.options import (
 from reconciler.drift import drift_report, render_drift
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety, unsafe_reasons
-from reconciler.engine.saved import write_plan
+from reconciler.engine.saved import make_binding, write_plan
 from reconciler.render import RenderOptions, render_plan
 
 
@@ -75,6 +75,7 @@ def command(
     with engine.client(server) as client:
         planned = make_plan(loaded, client, options)
         report = drift_report(planned, client) if drift else None
+        binding = make_binding(client, loaded) if out is not None else None
     plan = planned.plan
     refusals = (
         () if options.allow_destructive else unsafe_reasons(plan, planned.observation, options)
@@ -86,8 +87,8 @@ def command(
         click.echo(render_drift(report, engine.fmt, render_options), nl=False)
     else:
         click.echo(render_plan(plan, engine.fmt, render_options), nl=False)
-    if out is not None:
-        write_plan(out, plan, loaded)
+    if out is not None and binding is not None:
+        write_plan(out, plan, loaded, binding)
         click.echo(f"Saved the plan to {out}; apply it with: mmrc apply {out}", err=True)
     check_safety(plan, planned.observation, options)
     if detailed_exitcode and not plan.is_empty:

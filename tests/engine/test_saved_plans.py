@@ -12,7 +12,14 @@ from live_sandbox import LiveSandbox
 
 from reconciler.client import Client
 from reconciler.engine.planner import make_plan
-from reconciler.engine.saved import moved_objects, read_plan, reobserve, write_plan
+from reconciler.engine.saved import (
+    desired_digest,
+    make_binding,
+    moved_objects,
+    read_plan,
+    reobserve,
+    write_plan,
+)
 from reconciler.errors import ReconcilerError, StalePlanError
 from reconciler.kinds.base import LiveObject, Observation
 from reconciler.plan import Action, Plan, ResourceChange
@@ -48,9 +55,10 @@ def test_a_saved_plan_reads_back_equal(live: LiveSandbox, tmp_path: Path) -> Non
     loaded = load_workspace(live.workspace(WORKSPACE))
     with Client(live.url, live.token) as client:
         planned = make_plan(loaded, client)
+        binding = make_binding(client, loaded)
     assert not planned.plan.is_empty
     path = tmp_path / "plan.json"
-    write_plan(path, planned.plan, loaded)
+    write_plan(path, planned.plan, loaded, binding)
     saved = read_plan(path)
     assert saved.plan == planned.plan
     assert saved.plan.fingerprint() == planned.plan.fingerprint()
@@ -68,8 +76,16 @@ def test_files_that_are_not_plans_are_refused(tmp_path: Path) -> None:
     plain.write_text(json.dumps(Plan().to_dict()))
     with pytest.raises(ReconcilerError, match="no 'desired' section"):
         read_plan(plain)
+    unbound = tmp_path / "unbound.json"
+    unbound.write_text(json.dumps({**Plan().to_dict(), "desired": {}}))
+    with pytest.raises(ReconcilerError, match="not bound to a server and a workspace"):
+        read_plan(unbound)
     future = tmp_path / "future.json"
-    future.write_text(json.dumps({**Plan().to_dict(), "format_version": "2.0", "desired": {}}))
+    binding = dict.fromkeys(("server_url", "server_id", "workspace_file", "workspace_sha256"), "x")
+    binding["desired_sha256"] = desired_digest({})
+    future.write_text(
+        json.dumps({**Plan().to_dict(), "format_version": "2.0", "binding": binding, "desired": {}})
+    )
     with pytest.raises(ReconcilerError, match="unsupported plan format_version"):
         read_plan(future)
 
@@ -139,7 +155,7 @@ def test_a_stale_saved_plan_is_refused_naming_the_moved_address(
     loaded = load_workspace(live.workspace(WORKSPACE))
     path = tmp_path / "plan.json"
     with Client(live.url, live.token) as client:
-        write_plan(path, make_plan(loaded, client).plan, loaded)
+        write_plan(path, make_plan(loaded, client).plan, loaded, make_binding(client, loaded))
         saved = read_plan(path)
         reobserve(saved, client)  # nothing moved yet
         team = live.team("alpha")["id"]
