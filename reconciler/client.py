@@ -235,7 +235,15 @@ class Client:
         return self._call("PUT", path, json=json, retry=True)
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self._call("DELETE", path, params=params, retry=True)
+        """DELETE, retried like GET. A 404 that answers a retry after an attempt that may
+        have reached the server (its answer lost, or a 5xx) means that attempt deleted the
+        object: success (None), not an error."""
+        outcome = self._attempts("DELETE", path, params=params, retry=True, gone_ok=True)
+        if isinstance(outcome, Failure):
+            raise self._failure_error("DELETE", path, outcome, None)
+        if outcome.is_success:
+            return decode(outcome)
+        raise self._error("DELETE", path, outcome)
 
     def create(self, path: str, json: Any, *, find_existing: Callable[[], Any | None]) -> Any:
         """POST a new object, safe to retry.
@@ -341,15 +349,28 @@ class Client:
         json: Any = None,
         retry: bool,
         auth: bool = True,
+        gone_ok: bool = False,
     ) -> httpx.Response | Failure:
-        """Send with retries; returns the last response or failure (never raises httpx)."""
+        """Send with retries; returns the last response or failure (never raises httpx).
+        With `gone_ok`, a 404 after an attempt that may have been carried out is returned
+        as an empty 204 (the earlier attempt did the work)."""
         attempt = 0
+        uncertain = False
         while True:
             outcome = self._send(method, path, params=params, json=json, auth=auth)
             if isinstance(outcome, Failure):
                 may_retry = outcome.retryable and (retry or not outcome.maybe_sent)
+                uncertain = uncertain or outcome.maybe_sent
             else:
                 status = outcome.status_code
+                if gone_ok and uncertain and status == 404:
+                    log.debug(
+                        "%s %s: 404 after an attempt whose answer was lost: already done",
+                        method,
+                        redact(path_only(path)),
+                    )
+                    return httpx.Response(204, request=outcome.request)
+                uncertain = uncertain or status >= 500
                 # A 429 is refused before the handler runs, so even a plain POST may repeat it.
                 may_retry = status == 429 or (retry and status in RETRYABLE_STATUSES)
                 if status == 429:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler.engine.observe import observe
-from reconciler.engine.safety import archive_guard_errors
+from reconciler.engine.safety import archive_guard_errors, destroy_guard_errors
 from reconciler.errors import Diagnostic, PlanError
 from reconciler.kinds.base import Kind, Observation, PlanContext, PlanOptions
 from reconciler.kinds.registry import KINDS
@@ -80,6 +80,7 @@ def plan_workspace(
     for kind in kinds:
         context.changes.extend(kind.plan(context))
     archive_guard_errors(context)
+    destroy_guard_errors(context)
     if context.errors:
         raise PlanError(_unique(context.errors))
     plan = Plan(

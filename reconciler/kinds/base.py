@@ -168,13 +168,18 @@ class UserRef:
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """What the guards allow. Shares are fractions of the live objects of one team/channel."""
+    """What the guards allow. Shares are fractions of the live objects of one team/channel,
+    applied only from `share_floor` live objects on (as octoDNS's MIN_EXISTING_RECORDS);
+    the absolute caps apply at any size."""
 
     allow_destructive: bool = False
     prune_bots: bool = False  # disable undeclared bots the applying account owns
     rotate_secrets: bool = False  # write every declared secret again
     max_archive_share: float = 0.25
     max_member_removal_share: float = 0.25
+    share_floor: int = 10
+    max_archives: int = 5  # channels of one team archived by one plan
+    max_member_removals: int = 10  # members removed from one team or channel by one plan
     check_permissions: bool = True  # the token applies: what it may not do is an error
 
 

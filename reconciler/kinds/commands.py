@@ -61,8 +61,8 @@ DISABLED = "command_disabled"  # observation.extra key: set of teams answered 50
 # mmrc is tested against, present in Mattermost's source reporting 11.4.0).
 CREATOR_SINCE = (11, 4, 0)
 REPLACE_NOTE = (
-    "Mattermost cannot change a slash command's owner in place: it is deleted and created "
-    "again, which gives it a new token (hand the outputs file to n8n)"
+    "Mattermost cannot change a slash command's owner in place: a new one is created before the "
+    "old one is deleted, which gives it a new token (hand the outputs file to n8n)"
 )
 
 
@@ -199,11 +199,14 @@ def record(context: ApplyContext, address: str, token: str) -> None:
     lists.record_output(context, address, name, token)
 
 
-def _create(change: ResourceChange, context: ApplyContext) -> None:
+def _create(
+    change: ResourceChange, context: ApplyContext, trigger: str | None = None
+) -> dict[str, Any]:
     client = context.client
     after = dict(change.after or {})
     team_id = context.id_of(team_address(str(change.team)))
     body = _body(after, team_id)
+    body["trigger"] = trigger or after["trigger"]
     if after.get("owner"):
         body["creator_id"] = support.owner_id(context, after["owner"])
     created = lists.create_once(
@@ -212,16 +215,40 @@ def _create(change: ResourceChange, context: ApplyContext) -> None:
         "/api/v4/commands",
         body,
         listing=lambda: _list(client, team_id),
-        same=lambda command: str(command.get("trigger", "")).lower() == after["trigger"],
+        same=lambda command: str(command.get("trigger", "")).lower() == body["trigger"],
     )
     record(context, change.address, str(created.get("token") or ""))
+    return created
+
+
+def _replace(change: ResourceChange, context: ApplyContext) -> None:
+    """Create the new command under a temporary trigger (a team's triggers are unique),
+    delete the old one, then give the new one its trigger."""
+    after = dict(change.after or {})
+
+    def finish(created: dict[str, Any]) -> None:
+        team_id = str(created.get("team_id") or "")
+        body = {**created, **_body(after, team_id), "id": created["id"]}
+        context.client.put(f"/api/v4/commands/{created['id']}", body)
+
+    lists.replace_created_first(
+        change,
+        context,
+        "/api/v4/commands",
+        "slash command",
+        lambda old_id: _create(change, context, lists.temporary_key(after["trigger"], old_id)),
+        finish,
+    )
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
     if lists.delete_for(change, context, "/api/v4/commands"):
         return
-    if change.action in (Action.CREATE, Action.REPLACE):
+    if change.action is Action.REPLACE:
+        _replace(change, context)
+        return
+    if change.action is Action.CREATE:
         _create(change, context)
         return
     command_id = context.id_of(change.address)

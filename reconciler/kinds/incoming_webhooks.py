@@ -54,7 +54,7 @@ OWNER_NOTE = "the owner changes through POST /hooks/incoming/{id}/move/{user_id}
 # 11.9.0 (the first release after that PR) is an estimate. Below it, a new owner is a replace.
 MOVE_SINCE = (11, 9, 0)
 REPLACE_NOTE = (
-    "{why}: the hook is deleted and created again with the new owner, which gives it a "
+    "{why}: a new hook is created with the new owner before the old one is deleted, which gives it a "
     "new URL (hand the outputs file to whatever posts to it)"
 )
 AMBIGUOUS = "incoming_webhook_ambiguous"  # observation.extra key: address → [raw hooks]
@@ -228,15 +228,25 @@ def apply(change: ResourceChange, context: ApplyContext) -> None:
         if after.get("owner"):
             body["user_id"] = support.owner_id(context, after["owner"])
         team_id = context.id_of(team_address(team))
-        created = lists.create_once(
-            context,
-            change,
-            "/api/v4/hooks/incoming",
-            body,
-            listing=lambda: _list(client, team_id),
-            same=lambda hook: hook.get("display_name") == after["display_name"],
-        )
-        _record(context, change, str(created["id"]))
+
+        def create(old_id: str = "") -> dict[str, Any]:
+            created = lists.create_once(
+                context,
+                change,
+                "/api/v4/hooks/incoming",
+                body,
+                listing=lambda: _list(client, team_id),
+                same=lambda hook: hook.get("display_name") == after["display_name"],
+            )
+            _record(context, change, str(created["id"]))
+            return created
+
+        if change.action is Action.REPLACE:  # the new hook first, then the old one goes
+            lists.replace_created_first(
+                change, context, "/api/v4/hooks/incoming", "incoming webhook", create
+            )
+        else:
+            create()
         return
     hook_id = context.id_of(change.address)
     changed = set(change.changed_fields)

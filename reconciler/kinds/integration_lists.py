@@ -268,16 +268,62 @@ def _plan_team(context: PlanContext, spec: TeamList, ti: int, team: Team) -> lis
 
 
 def delete_for(change: ResourceChange, context: ApplyContext, endpoint: str) -> bool:
-    """For a remove or a replace, DELETE `{endpoint}/{id}`. True when that was the whole
-    change (a remove: its output, if any, is dropped); False when the rest remains."""
-    if change.action not in (Action.REMOVE, Action.REPLACE):
-        return False
-    context.client.delete(f"{endpoint}/{context.id_of(change.address)}")
+    """For a remove, DELETE `{endpoint}/{id}` and drop its output; True when it was one."""
     if change.action is not Action.REMOVE:
         return False
+    context.client.delete(f"{endpoint}/{context.id_of(change.address)}")
     with context.lock:
         context.results[change.address] = None
     return True
+
+
+REPLACING = "mmrc-replacing"
+
+
+def temporary_key(key: str, old_id: str, limit: int = 128) -> str:
+    """The key a replacement carries while the object it replaces still holds `key`
+    (`reply` → `reply-mmrc-replacing-ab12cd`), within the server's `limit`."""
+    suffix = f"-{REPLACING}-{old_id[:6]}"
+    return key[: limit - len(suffix)] + suffix
+
+
+def replace_created_first(
+    change: ResourceChange,
+    context: ApplyContext,
+    endpoint: str,
+    label: str,
+    create: Callable[[str], dict[str, Any]],
+    finish: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """A replace that never leaves the object missing: `create(old_id)` makes the new
+    object (under a temporary key when the server refuses two with one key) and records
+    its id and output; only then is the old one deleted, and `finish(created)` gives the
+    new one its real key. A failed create leaves the old object as it was; a failed
+    delete is reported as such (both objects then exist)."""
+    old_id = context.id_of(change.address)
+    created = create(old_id)
+    try:
+        context.client.delete(f"{endpoint}/{old_id}")
+    except ApiError as error:
+        raise type(error)(
+            f"{change.address}: the new {label} was created, but deleting the one it "
+            f"replaces failed, so both exist now; delete the old one in Mattermost "
+            f"({_describe_old(change, label)}): {error}",
+            method=error.method,
+            path=error.path,
+            status=error.status,
+            error_id=error.error_id,
+            request_id=error.request_id,
+            server_message=error.server_message,
+        ) from None
+    if finish is not None:
+        finish(created)
+
+
+def _describe_old(change: ResourceChange, label: str) -> str:
+    before = change.before or {}
+    name = before.get("display_name") or before.get("trigger") or change.address
+    return f"the {label} {name!r} created by {before.get('owner') or 'its old owner'}"
 
 
 def create_once(
@@ -290,10 +336,15 @@ def create_once(
     same: Callable[[dict[str, Any]], bool],
 ) -> dict[str, Any]:
     """POST `body` to `endpoint` and record the new id. Safe to retry: when the answer
-    is lost, the object is looked for in `listing()` (the first for which `same` holds)."""
+    is lost, the object is looked for in `listing()` (the first for which `same` holds
+    that the plan did not already see: a replace's old object is not the new one)."""
+    known = {live.id for live in context.observation.objects.values()}
 
     def find() -> dict[str, Any] | None:
-        return next((item for item in listing() if same(item)), None)
+        return next(
+            (item for item in listing() if same(item) and str(item.get("id")) not in known),
+            None,
+        )
 
     created: dict[str, Any] = context.client.create(endpoint, body, find_existing=find)
     context.set_id(change.address, str(created["id"]))

@@ -55,8 +55,8 @@ WHEN_CODE = {v: k for k, v in WHEN.items()}
 AMBIGUOUS = "outgoing_webhook_ambiguous"  # observation.extra key: address → [hook ids]
 DISABLED = "outgoing_webhook_disabled"  # observation.extra key: set of teams answered 501
 REPLACE_NOTE = (
-    "Mattermost cannot change an outgoing webhook's owner in place: it is deleted and "
-    "created again, which gives it a new token (hand the outputs file to n8n)"
+    "Mattermost cannot change an outgoing webhook's owner in place: a new one is created "
+    "before the old one is deleted, which gives it a new token (hand the outputs file to n8n)"
 )
 
 
@@ -182,10 +182,14 @@ def record(context: ApplyContext, address: str, token: str) -> None:
     lists.record_output(context, address, name, token)
 
 
-def _create(change: ResourceChange, context: ApplyContext) -> None:
+def _create(
+    change: ResourceChange, context: ApplyContext, trigger_words: list[str] | None = None
+) -> dict[str, Any]:
     client = context.client
     after = dict(change.after or {})
     body = _body(after, context, str(change.team))
+    if trigger_words is not None:
+        body["trigger_words"] = trigger_words
     if after.get("owner"):
         body["creator_id"] = support.owner_id(context, after["owner"])
     created = lists.create_once(
@@ -194,16 +198,45 @@ def _create(change: ResourceChange, context: ApplyContext) -> None:
         "/api/v4/hooks/outgoing",
         body,
         listing=lambda: _list(client, body["team_id"]),
-        same=lambda hook: hook.get("display_name") == after["display_name"],
+        same=lambda hook: (
+            hook.get("display_name") == after["display_name"]
+            and list(hook.get("trigger_words") or []) == body["trigger_words"]
+        ),
     )
     record(context, change.address, str(created.get("token") or ""))
+    return created
+
+
+def _replace(change: ResourceChange, context: ApplyContext) -> None:
+    """Create the new hook with a temporary trigger word (the server refuses two hooks of
+    one channel sharing a trigger word and a URL, and it must not fire twice meanwhile),
+    delete the old one, then give the new one its trigger words."""
+    after = dict(change.after or {})
+
+    def finish(created: dict[str, Any]) -> None:
+        body = {**created, **_body(after, context, str(change.team))}
+        body["id"] = created["id"]
+        body["token"] = created.get("token", "")  # PUT stores the token it is sent
+        context.client.put(f"/api/v4/hooks/outgoing/{created['id']}", body)
+
+    lists.replace_created_first(
+        change,
+        context,
+        "/api/v4/hooks/outgoing",
+        "outgoing webhook",
+        lambda old_id: _create(change, context, [lists.temporary_key(lists.REPLACING, old_id)]),
+        finish,
+    )
 
 
 def apply(change: ResourceChange, context: ApplyContext) -> None:
     client = context.client
     if lists.delete_for(change, context, "/api/v4/hooks/outgoing"):
         return
-    if change.action in (Action.CREATE, Action.REPLACE):
+    if change.action is Action.REPLACE:
+        _replace(change, context)
+        return
+    if change.action is Action.CREATE:
         _create(change, context)
         return
     hook_id = context.id_of(change.address)

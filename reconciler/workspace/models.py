@@ -94,6 +94,9 @@ class IncomingWebhook(_Model):
     icon_url: str | None = Field(None, description="Post with this icon (needs override on).")
     channel_locked: bool | None = Field(None, description="Posts only to its own channel.")
     owner: str | None = Field(None, description="A declared bot or a username.")
+    prevent_destroy: bool | None = Field(
+        None, description="Refuse plans that delete it (a replace deletes the old one)."
+    )
 
 
 class OutgoingWebhook(_Model):
@@ -111,6 +114,9 @@ class OutgoingWebhook(_Model):
     username: str | None = Field(None, description="Reply username (needs override on).")
     icon_url: str | None = Field(None, description="Reply icon (needs override on).")
     owner: str | None = Field(None, description="A declared bot or a username.")
+    prevent_destroy: bool | None = Field(
+        None, description="Refuse plans that delete it (a replace deletes the old one)."
+    )
 
 
 class Command(_Model):
@@ -125,6 +131,9 @@ class Command(_Model):
     autocomplete_description: str | None = Field(None, description="Autocomplete help text.")
     autocomplete_hint: str | None = Field(None, description="Autocomplete argument hint.")
     owner: str | None = Field(None, description="A declared bot or a username.")
+    prevent_destroy: bool | None = Field(
+        None, description="Refuse plans that delete it (a replace deletes the old one)."
+    )
 
 
 class Team(_Model):
@@ -139,6 +148,10 @@ class Team(_Model):
     guests: Names | None = Field(None, description="Guest usernames; absent = not managed.")
     prune: Prune = Field(default_factory=Prune, description="Delete what the file omits.")
     prevent_archive: Names = Field((), description="Channel names plans may never archive.")
+    prevent_destroy: Names = Field(
+        (),
+        description="Webhook display names and command triggers plans may never delete.",
+    )
     channels: tuple[Channel, ...] = Field((), description="Channels of the team.")
     incoming_webhooks: tuple[IncomingWebhook, ...] = Field((), description="Incoming webhooks.")
     outgoing_webhooks: tuple[OutgoingWebhook, ...] = Field((), description="Outgoing webhooks.")

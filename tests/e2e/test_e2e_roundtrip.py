@@ -94,7 +94,9 @@ def test_repo_workspace_converges_on_the_demo_seed(start_sandbox: Callable, vari
     live = start_sandbox("demo")
     text = WORKSPACE.read_text()
     path = live.workspace(text if variant == "full" else without_hooks(text))
-    first = mm(live, "plan", "-f", str(path), "--detailed-exitcode")
+    # deleting the seed's webhooks and commands (prune) needs --allow-destructive
+    allow = [] if variant == "full" else ["--allow-destructive"]
+    first = mm(live, "plan", "-f", str(path), "--detailed-exitcode", *allow)
     assert first.exit_code == 2, first.output
     assert "~ team.asd/channel.team-support (rename)" in first.output
     assert "+ team.partners/guest.klant.acme (create)" in first.output
@@ -110,7 +112,7 @@ def test_repo_workspace_converges_on_the_demo_seed(start_sandbox: Callable, vari
         for hook in ("n8n", "Grafana"):
             assert f"-/+ team.asd/incoming_webhook.{hook} (replace)" in first.output
             assert f"Warning: team.asd/incoming_webhook.{hook}: the new owner" in first.output
-    applied = mm(live, "apply", "-f", str(path), "--auto-approve")
+    applied = mm(live, "apply", "-f", str(path), "--auto-approve", *allow)
     assert applied.exit_code == 0, applied.output
     hooks = {
         h["display_name"]: h for h in live.api.get_paged(f"/api/v4/hooks/incoming?team_id={asd}")

@@ -31,17 +31,19 @@ def setup(live: LiveSandbox, text: str) -> str:
 
 def test_archiving_too_many_channels_needs_allow_destructive(sandbox_empty: LiveSandbox) -> None:
     live = sandbox_empty
-    setup(live, HEAD + channels("a", "b", "c", "d"))
-    path = str(live.workspace(HEAD + "    prune: {channels: true}\n" + channels("a", "b")))
+    names = [f"c{i:02}" for i in range(10)]
+    setup(live, HEAD + channels(*names))
+    kept = names[:6]  # archives 4 of 12 live channels (with town-square and off-topic)
+    path = str(live.workspace(HEAD + "    prune: {channels: true}\n" + channels(*kept)))
     refused = live.mmrc("plan", "-f", path)
     assert refused.exit_code == 1
-    assert "- team.alpha/channel.c (archive)" in refused.output  # shown, then refused
-    assert "team.alpha: archives 2 of its" in refused.output
+    assert "- team.alpha/channel.c07 (archive)" in refused.output  # shown, then refused
+    assert "team.alpha: archives 4 of its 12 channels (more than 25%)" in refused.output
     assert live.mmrc("apply", "-f", path, "--auto-approve").exit_code == 1
-    assert live.channel("alpha", "c")["delete_at"] == 0
+    assert live.channel("alpha", "c07")["delete_at"] == 0
     done = live.mmrc("apply", "-f", path, "--auto-approve", "--allow-destructive")
     assert done.exit_code == 0, done.output
-    assert live.channel("alpha", "c")["delete_at"] > 0
+    assert live.channel("alpha", "c07")["delete_at"] > 0
     assert live.mmrc("plan", "-f", path, "--detailed-exitcode").exit_code == 0
 
 
@@ -60,13 +62,14 @@ def test_public_to_private_warns_and_needs_allow_destructive(sandbox_empty: Live
 
 def test_removing_too_many_members_needs_allow_destructive(sandbox_empty: LiveSandbox) -> None:
     live = sandbox_empty
-    for name in ("u1", "u2", "u3"):
+    names = [f"u{i}" for i in range(1, 12)]
+    for name in names:
         live.user(name)
-    setup(live, HEAD + "    members: [u1, u2, u3]\n")
+    setup(live, HEAD + f"    members: [{', '.join(names)}]\n")
     path = str(live.workspace(HEAD + "    members: [u1]\n    prune: {members: true}\n"))
     refused = live.mmrc("plan", "-f", path)
     assert refused.exit_code == 1
-    assert "team.alpha: removes 2 of its" in refused.output
+    assert "team.alpha: removes 10 of its 12 members (more than 25%)" in refused.output
     assert "member.sysadmin" not in refused.output  # the applying account is implicit
     done = live.mmrc("apply", "-f", path, "--auto-approve", "--allow-destructive")
     assert done.exit_code == 0, done.output

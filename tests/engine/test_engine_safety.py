@@ -65,40 +65,66 @@ def reasons(changes: list[ResourceChange], obs: Observation, **options: Any) -> 
 
 
 def test_archiving_exactly_the_default_share_passes_and_one_more_is_refused() -> None:
-    obs = world(channels=8)  # 25% of 8 = 2; the archived channel is not counted
-    assert reasons(archives(2), obs) == []
-    assert reasons(archives(3), obs) == ["team.asd: archives 3 of its 8 channels (more than 25%)"]
+    obs = world(channels=12)  # 25% of 12 = 3; the archived channel is not counted
+    assert reasons(archives(3), obs) == []
+    assert reasons(archives(4), obs) == ["team.asd: archives 4 of its 12 channels (more than 25%)"]
 
 
 def test_the_archive_share_is_an_option() -> None:
     obs = world(channels=10)
-    assert reasons(archives(5), obs, max_archive_share=0.5) == []
-    assert reasons(archives(6), obs, max_archive_share=0.5) == [
+    assert reasons(archives(5), obs, max_archive_share=0.5, max_archives=9) == []
+    assert reasons(archives(6), obs, max_archive_share=0.5, max_archives=9) == [
         "team.asd: archives 6 of its 10 channels (more than 50%)"
     ]
 
 
-def test_removing_team_members_at_and_just_past_the_share() -> None:
-    obs = world(members=8)
-    assert reasons(removals(TEAM, "team_member", 2), obs) == []
-    assert reasons(removals(TEAM, "team_member", 3), obs) == [
-        "team.asd: removes 3 of its 8 members (more than 25%)"
+def test_shares_apply_only_from_the_floor_on() -> None:
+    # 1 of 2 members is 50%, 3 of 9 channels is 33%: below 10 live objects, no share applies
+    assert reasons(removals(TEAM, "team_member", 1), world(members=2)) == []
+    assert reasons(archives(3), world(channels=9)) == []
+    assert reasons(archives(3), world(channels=10)) == [
+        "team.asd: archives 3 of its 10 channels (more than 25%)"
     ]
-    assert reasons(removals(TEAM, "team_member", 3), obs, max_member_removal_share=0.375) == []
+    assert reasons(archives(3), world(channels=9), share_floor=9) == [
+        "team.asd: archives 3 of its 9 channels (more than 25%)"
+    ]
+
+
+def test_the_absolute_caps_apply_at_any_size() -> None:
+    assert reasons(archives(5), world(channels=8)) == []
+    assert reasons(archives(6), world(channels=8)) == [
+        "team.asd: archives 6 of its 8 channels (more than 5 at once)"
+    ]
+    assert reasons(archives(6), world(channels=1000)) == [
+        "team.asd: archives 6 of its 1000 channels (more than 5 at once)"
+    ]
+    assert reasons(removals(TEAM, "team_member", 10), world(members=1000)) == []
+    assert reasons(removals(TEAM, "team_member", 11), world(members=1000)) == [
+        "team.asd: removes 11 of its 1000 members (more than 10 at once)"
+    ]
+
+
+def test_removing_team_members_at_and_just_past_the_share() -> None:
+    obs = world(members=16)
+    assert reasons(removals(TEAM, "team_member", 4), obs) == []
+    assert reasons(removals(TEAM, "team_member", 5), obs) == [
+        "team.asd: removes 5 of its 16 members (more than 25%)"
+    ]
+    assert reasons(removals(TEAM, "team_member", 5), obs, max_member_removal_share=0.3125) == []
 
 
 def test_removing_channel_members_counts_per_channel() -> None:
     channel = f"{TEAM}/channel.c0"
-    obs = world(channels=1, members=100, channel_members=4)
-    assert reasons(removals(channel, "channel_member", 1), obs) == []
-    assert reasons(removals(channel, "channel_member", 2), obs) == [
-        "team.asd/channel.c0: removes 2 of its 4 members (more than 25%)"
+    obs = world(channels=1, members=100, channel_members=12)
+    assert reasons(removals(channel, "channel_member", 3), obs) == []
+    assert reasons(removals(channel, "channel_member", 4), obs) == [
+        "team.asd/channel.c0: removes 4 of its 12 members (more than 25%)"
     ]
 
 
 def test_team_and_channel_removals_are_counted_apart() -> None:
-    obs = world(channels=1, members=8, channel_members=8)
-    changes = removals(TEAM, "team_member", 2) + removals(f"{TEAM}/channel.c0", "channel_member", 2)
+    obs = world(channels=1, members=12, channel_members=12)
+    changes = removals(TEAM, "team_member", 3) + removals(f"{TEAM}/channel.c0", "channel_member", 3)
     assert reasons(changes, obs) == []
 
 
@@ -142,13 +168,13 @@ def test_removing_the_applying_account_is_refused_whatever_the_share() -> None:
 
 
 def test_check_safety_raises_with_every_reason_unless_overridden() -> None:
-    obs = world(channels=2, members=2)
-    plan = Plan(changes=tuple(archives(2) + removals(TEAM, "team_member", 2)))
+    obs = world(channels=10, members=10)
+    plan = Plan(changes=tuple(archives(3) + removals(TEAM, "team_member", 3)))
     with pytest.raises(UnsafePlanError) as raised:
         check_safety(plan, obs, PlanOptions())
     assert raised.value.reasons == (
-        "team.asd: archives 2 of its 2 channels (more than 25%)",
-        "team.asd: removes 2 of its 2 members (more than 25%)",
+        "team.asd: archives 3 of its 10 channels (more than 25%)",
+        "team.asd: removes 3 of its 10 members (more than 25%)",
     )
     assert "--allow-destructive" in str(raised.value)
     check_safety(plan, obs, PlanOptions(allow_destructive=True))  # no exception

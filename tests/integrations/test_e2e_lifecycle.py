@@ -160,12 +160,16 @@ def test_changes_owner_to_bot_prune_and_rotate(mmrc: Mmrc) -> None:
             callback="http://asd-n8n:5678/webhook/mattermost-ticket-v2",
         )
     )
-    pruned = mmrc.run("plan", "-f", str(ws), "--format", "json")
+    refused = mmrc.run("plan", "-f", str(ws), expect=1)  # deleting a hook is destructive
+    assert "team.asd/incoming_webhook.Grafana: deletes the incoming webhook" in refused.stderr
+    pruned = mmrc.run("plan", "-f", str(ws), "--format", "json", "--allow-destructive")
     changes = json.loads(pruned.stdout)["changes"]
     assert [(c["address"], c["action"]) for c in changes] == [
         ("team.asd/incoming_webhook.Grafana", "remove")
     ]
-    mmrc.run("apply", "-f", str(ws), "--auto-approve", "--outputs-file", str(out))
+    mmrc.run(
+        "apply", "-f", str(ws), "--auto-approve", "--allow-destructive", "--outputs-file", str(out)
+    )
     assert "team.asd/incoming_webhook.Grafana" not in outputs_of(out)
     mmrc.run("plan", "-f", str(ws), "--detailed-exitcode", expect=0)
 

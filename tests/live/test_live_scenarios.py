@@ -283,15 +283,12 @@ def test_memberships_are_added_and_pruned(run: LiveRun) -> None:
         "members.yaml",
         render(MEMBERS, team=team, members=f"{alice}, {carol}", dev=alice, ops=carol),
     )
-    # (a third of dev's members: past the removal guard, so it needs --allow-destructive)
-    refused = run.mmrc("plan", "-f", str(path), expect=1)
-    assert f"- team.{team}/member.{bob} (remove)" in refused.stdout
-    assert f"- team.{team}/channel.dev/member.{bob} (remove)" in refused.stdout
-    assert f"member.{run.admin} " not in refused.stdout  # the applying account is implicit
-    assert f"team.{team}/channel.dev: removes 1 of its" in refused.stderr
-    run.mmrc("apply", "-f", str(path), "--auto-approve", expect=1)
-    assert run.team_member(team_id, ids[bob]) is not None  # refused: nothing was removed
-    run.mmrc("apply", "-f", str(path), "--auto-approve", "--allow-destructive")
+    # (1 of dev's 3 members: shares apply from 10 members on and the cap is 10, so no guard)
+    planned = run.mmrc("plan", "-f", str(path), "--detailed-exitcode", expect=2)
+    assert f"- team.{team}/member.{bob} (remove)" in planned.stdout
+    assert f"- team.{team}/channel.dev/member.{bob} (remove)" in planned.stdout
+    assert f"member.{run.admin} " not in planned.stdout  # the applying account is implicit
+    run.mmrc("apply", "-f", str(path), "--auto-approve")
     converged(run, path)
     assert run.team_member(team_id, ids[bob]) is None
     assert ids[bob] not in run.channel_member_ids(dev)
@@ -599,11 +596,25 @@ def test_integrations_lifecycle_outputs_rotate_and_no_secret_leaks(
         bot_description="n8n workflows: tickets and alerts",
         grafana=False,
     )
-    plan = plan_json(run, pruned_path, env)
+    refused = run.mmrc("plan", "-f", str(pruned_path), env=env, expect=1)
+    assert f"{prefix}incoming_webhook.Grafana: deletes the incoming webhook" in refused.stderr
+    destroying = run.mmrc(
+        "plan", "-f", str(pruned_path), "--format", "json", "--allow-destructive", env=env
+    )
+    plan = json.loads(destroying.stdout)
     assert [(c["address"], c["action"]) for c in plan["changes"]] == [
         (f"{prefix}incoming_webhook.Grafana", "remove")
     ]
-    run.mmrc("apply", "-f", str(pruned_path), "--auto-approve", "--outputs-file", str(out), env=env)
+    run.mmrc(
+        "apply",
+        "-f",
+        str(pruned_path),
+        "--auto-approve",
+        "--allow-destructive",
+        "--outputs-file",
+        str(out),
+        env=env,
+    )
     converged(run, pruned_path, env)
     assert f"{prefix}incoming_webhook.Grafana" not in read_outputs(out)
     assert sorted(run.incoming_hooks(team_id)) == ["Redmine", "Zammad"]
