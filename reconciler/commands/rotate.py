@@ -6,6 +6,11 @@ command that exists gets a new token (`POST /hooks/outgoing/{id}/regen_token`,
 name, trigger, or TEAM/NAME). `--outputs-file FILE` rewrites the outputs file
 (mode 0600) with the new tokens, so a deploy job can hand them to n8n. The
 tokens themselves are never printed.
+
+A rotation cannot be undone (the old token stops working), so rotate asks for
+confirmation on a terminal and needs `--auto-approve` elsewhere, as apply does.
+When a rotation's answer is lost, the token is read back: if the server holds a
+new one, that is the rotation's result and it goes to the outputs file.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 import click
 
 from reconciler import outputs
-from reconciler.commands.engine_options import open_client
+from reconciler.commands.engine_options import interactive, open_client
 from reconciler.commands.options import (
     Server,
     WorkspaceFile,
@@ -25,7 +30,7 @@ from reconciler.commands.options import (
 )
 from reconciler.commands.output import read_outputs
 from reconciler.engine.applier import id_table
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ApiError, ReconcilerError
 from reconciler.kinds import commands, outgoing_webhooks
 from reconciler.kinds.base import ApplyContext
 
@@ -41,15 +46,22 @@ ROTATABLE = {outgoing_webhooks.name: outgoing_webhooks, commands.name: commands}
     help="Write every output (with the new tokens) to this file, mode 0600.",
 )
 @sandbox_option()
+@click.option("--auto-approve", is_flag=True, help="Rotate without asking (for CI).")
 @click.argument("names", nargs=-1)
 def command(
     workspace: WorkspaceFile,
     server: Server,
     outputs_file: Path | None,
     sandbox: str | None,
+    auto_approve: bool,
     names: tuple[str, ...],
 ) -> None:
     """Regenerate the tokens of outgoing webhooks and slash commands."""
+    if not auto_approve and not interactive():
+        raise ReconcilerError(
+            "rotate needs confirmation, and there is no terminal to ask on: "
+            "pass --auto-approve to rotate without asking"
+        )
     loaded = workspace.load()
     with open_client(server, sandbox=sandbox, parallelism=4) as client:
         found, plan_context = read_outputs(loaded, client)
@@ -62,12 +74,18 @@ def command(
                 "nothing to rotate: no declared outgoing webhook or slash command exists "
                 "on the server (apply first)"
             )
+        if not auto_approve:
+            for output in targets:
+                click.echo(f"  {output.address}")
+            question = f"Rotate these {len(targets)} tokens? The old ones stop working at once"
+            if not click.confirm(question, default=False):
+                raise ReconcilerError("rotate cancelled; no token was changed")
         observation = plan_context.observation
         context = ApplyContext(client, observation, ids=id_table(observation))
         done: list[str] = []
         try:
             for output in targets:
-                ROTATABLE[output.kind].regenerate(context, output.address)
+                _rotate(context, output)
                 done.append(output.address)
         finally:
             rotated = outputs.merge(found, outputs.from_results(context.results))
@@ -82,3 +100,20 @@ def command(
             "The new tokens are not shown; run `mmrc output --reveal` or pass --outputs-file.",
             err=True,
         )
+
+
+def _rotate(context: ApplyContext, output: outputs.Output) -> None:
+    """Regenerate one token. When the answer is lost (or an error follows a request that
+    may have been carried out), read the token back: a new one means the rotation took
+    place, and it is recorded for the outputs file."""
+    kind = ROTATABLE[output.kind]
+    try:
+        kind.regenerate(context, output.address)
+    except ApiError as error:
+        try:
+            current = kind.read_token(context, output.address)
+        except ApiError:
+            raise error from None
+        if not current or current == output.reveal():
+            raise error from None
+        kind.record(context, output.address, current)

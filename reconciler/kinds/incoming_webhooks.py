@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import ApiError, ApplyError
+from reconciler.kinds import hook_access
 from reconciler.kinds import integration_lists as lists
 from reconciler.kinds import integration_support as support
 from reconciler.kinds.base import LiveObject, UserRef
@@ -116,6 +117,7 @@ def observe(client: Client, context: PlanContext) -> None:
                     team=team,
                 )
             )
+    hook_access.observe(client, context)
 
 
 def desired_of(hook: IncomingWebhook) -> dict[str, Any]:
@@ -125,7 +127,9 @@ def desired_of(hook: IncomingWebhook) -> dict[str, Any]:
 
 
 def plan(context: PlanContext) -> Iterable[ResourceChange]:
-    return lists.plan_lists(context, TEAM_LIST)
+    changes = lists.plan_lists(context, TEAM_LIST)
+    hook_access.check(context, changes)
+    return changes
 
 
 def _owner_rule(

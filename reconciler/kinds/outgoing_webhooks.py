@@ -255,6 +255,12 @@ def regenerate(context: ApplyContext, address: str) -> None:
     record(context, address, str(hook.get("token") or ""))
 
 
+def read_token(context: ApplyContext, address: str) -> str:
+    """The token the server holds now (`mmrc rotate` reads it back after a lost answer)."""
+    hook = context.client.get(f"/api/v4/hooks/outgoing/{context.id_of(address)}")
+    return str(hook.get("token") or "")
+
+
 def outputs(observation: Observation, site_url: str) -> list[Output]:
     """The token of every observed outgoing webhook (callers drop the unmanaged ones)."""
     return lists.observed_tokens(observation, name)

@@ -174,7 +174,7 @@ def test_changes_owner_to_bot_prune_and_rotate(mmrc: Mmrc) -> None:
     mmrc.run("plan", "-f", str(ws), "--detailed-exitcode", expect=0)
 
     # rotate: new tokens for the outgoing hook and the command, written to the file
-    rotated = mmrc.run("rotate", "-f", str(ws), "--outputs-file", str(out))
+    rotated = mmrc.run("rotate", "-f", str(ws), "--auto-approve", "--outputs-file", str(out))
     assert "rotated team.asd/command.reply" in rotated.stdout
     assert "rotated team.asd/outgoing_webhook.n8n ticket trigger" in rotated.stdout
     final = outputs_of(out)

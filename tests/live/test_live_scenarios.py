@@ -622,7 +622,9 @@ def test_integrations_lifecycle_outputs_rotate_and_no_secret_leaks(
     assert grafana.status_code == 404
 
     # rotate: new tokens for the outgoing hook and the command, written to the outputs file
-    rotated = run.mmrc("rotate", "-f", str(pruned_path), "--outputs-file", str(out), env=env)
+    rotated = run.mmrc(
+        "rotate", "-f", str(pruned_path), "--auto-approve", "--outputs-file", str(out), env=env
+    )
     assert f"rotated {prefix}command.reply" in rotated.stdout
     assert f"rotated {trigger}" in rotated.stdout
     final = read_outputs(out)
