@@ -3,6 +3,7 @@ at plan time, at the hook's line (it would pass apply and fail at the first post
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -49,8 +50,12 @@ def test_an_owner_outside_a_new_private_channel_is_refused_at_the_hook(live: Liv
 
 def test_an_owner_declared_as_a_member_passes_and_can_post(live: LiveSandbox) -> None:
     path = live.workspace(text(", members: [jan]"))
-    applied = live.mmrc("apply", "-f", str(path), "--auto-approve", "--outputs-file", "o.json")
+    out = live.tmp / "outputs.json"
+    applied = live.mmrc("apply", "-f", str(path), "--auto-approve", "--outputs-file", str(out))
     assert applied.exit_code == 0, applied.output
+    url = json.loads(out.read_text())["outputs"]["team.asd/incoming_webhook.alerts"]["url"]
+    hook_id = url.rsplit("/hooks/", 1)[1]
+    assert live.api.post(f"/hooks/{hook_id}", {"text": "it posts"}) is not None
 
 
 def test_an_existing_channel_whose_members_the_file_does_not_manage(live: LiveSandbox) -> None:
