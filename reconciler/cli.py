@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rotate": ("rotate", "Regenerate the tokens of outgoing webhooks and slash commands."),
     "import": ("import_", "Write a workspace.yaml that reproduces a live server."),
     "drift": ("drift", "Report changes made on the server outside git (and who made them)."),
+    "force-unlock": (
+        "force_unlock",
+        "Release the apply lock LOCK_ID that a dead apply left behind.",
+    ),
 }
 
 

@@ -11,7 +11,8 @@ ids) or not attempted; `--format json` prints it as versioned JSON.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reconciler.commands.engine_options import EngineChoices, engine_options, interactive
+from reconciler.commands.lock_options import lock_commit, lock_holder, parse_duration
 from reconciler.commands.options import Server, WorkspaceFile, server_options, workspace_options
 from reconciler.commands.output import after_apply
 from reconciler.engine.applier import apply_plan
+from reconciler.engine.lock import ApplyLock
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
 from reconciler.engine.saved import SavedPlan, check_binding, read_plan, reobserve
@@ -50,6 +53,13 @@ if TYPE_CHECKING:
     help="Write hook URLs and tokens (for n8n) to this JSON file, mode 0600.",
 )
 @click.option(
+    "--lock-timeout",
+    default="0s",
+    show_default=True,
+    callback=lambda ctx, param, value: parse_duration(value, "--lock-timeout"),
+    help="How long to wait for another apply's server-side lock (e.g. 30s, 10m).",
+)
+@click.option(
     "--smoke-test",
     is_flag=True,
     help="Post a test message through every incoming webhook created or changed.",
@@ -61,9 +71,14 @@ def command(
     engine: EngineChoices,
     auto_approve: bool,
     outputs_file: Path | None,
+    lock_timeout: float,
     smoke_test: bool,
 ) -> None:
-    """Apply the changes a plan shows (from the workspace, or a saved PLANFILE)."""
+    """Apply the changes a plan shows (from the workspace, or a saved PLANFILE).
+
+    Only one apply changes a server at a time: when there is something to change,
+    apply takes the server-side lock, reads the server again and plans under it, and
+    releases it when it ends (`mmrc force-unlock`)."""
     if planfile is not None:
         check_planfile(planfile)
     options = engine.plan_options()
@@ -74,8 +89,11 @@ def command(
             "apply needs confirmation, and there is no terminal to ask on: "
             "pass --auto-approve to apply without asking"
         )
-    with engine.client(server) as client:
+    with engine.client(server) as client, ExitStack() as lock:
         plan, observation = _plan_to_apply(planfile, workspace, client, options)
+        if not plan.is_empty:  # changes to make: take the lock, then read the server again
+            lock.enter_context(_locked(client, lock_timeout))
+            plan, observation = _plan_to_apply(planfile, workspace, client, options)
         if human:
             click.echo(render_plan(plan, fmt, RenderOptions(color=color)), nl=False)
         check_safety(plan, observation, options)
@@ -144,6 +162,17 @@ def _plan_to_apply(
         return saved.plan, reobserve(saved, client, options).observation
     planned = make_plan(workspace.load(), client, options)
     return planned.plan, planned.observation
+
+
+@contextmanager
+def _locked(client: Client, timeout: float) -> Iterator[None]:
+    lock = ApplyLock(client, holder=lock_holder(), commit=lock_commit())
+    held = lock.acquire(timeout)
+    click.echo(f"Acquired the apply lock (lock id {held.id}).", err=True)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _workspace_to_check(saved: SavedPlan, workspace: WorkspaceFile) -> LoadedWorkspace | None:

@@ -7,6 +7,7 @@ changed fields; `visibility` is the pair `type` + `allow_open_invite`, which
 only `PUT /teams/{id}/privacy` sets together. Undeclared teams are unmanaged:
 mmrc never deletes a team. Creating needs `create_team`; changing or restoring
 needs `manage_team` in the team (a team admin's), else the plan fails early.
+The team `mmrc-lock` holds mmrc's apply lock (engine.lock) and is never observed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ PRIVACY_NOTE = (
     "visibility changes through the team privacy endpoint, which sets type and "
     "allow_open_invite together"
 )
+
+
+LOCK_TEAM = "mmrc-lock"  # the team of the apply lock's channel (reconciler.engine.lock)
 
 
 def references(workspace: Workspace) -> Iterable[UserRef]:
@@ -66,6 +70,8 @@ def observe(client: Client, context: PlanContext) -> None:
         for team in client.get(f"/api/v4/users/{observation.me_id}/teams") or ():
             found.setdefault(str(team["id"]), team)
     for team in found.values():
+        if team.get("name") == LOCK_TEAM:
+            continue  # holds mmrc's apply lock (engine.lock), never a workspace team
         data = normalise(team)
         context.observation.add(
             LiveObject(

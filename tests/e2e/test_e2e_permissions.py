@@ -100,6 +100,15 @@ def refusals(output: str) -> list[str]:
     return sorted(found)
 
 
+def join_lock_team(live: LiveSandbox, username: str) -> None:
+    """A non-admin account takes the apply lock as a member of the team that holds it."""
+    lock_team = live.team("mmrc-lock")["id"]
+    live.api.post(
+        f"/api/v4/teams/{lock_team}/members",
+        {"team_id": lock_team, "user_id": live.user_id(username)},
+    )
+
+
 def test_a_team_admin_may_manage_the_team_but_not_channels_it_is_not_in(
     live: LiveSandbox,
 ) -> None:
@@ -134,6 +143,12 @@ def test_a_team_admin_may_manage_the_team_but_not_channels_it_is_not_in(
     assert "channel.hidden" not in output  # found by name: a team admin may read it
     assert "cannot see every private channel" not in output
     path = str(lead.workspace(text))
+    locked = lead.mmrc("apply", "-f", path, "--auto-approve", "--allow-destructive")
+    assert locked.exit_code == 1  # the apply lock's team exists, and lead is not in it
+    assert "cannot take the apply lock: this account cannot see the team 'mmrc-lock'" in (
+        locked.output
+    )
+    join_lock_team(live, "lead")
     applied = lead.mmrc("apply", "-f", path, "--auto-approve", "--allow-destructive")
     assert applied.exit_code == 0, applied.output
     assert live.team("alpha")["description"] == "new"
@@ -216,6 +231,7 @@ def test_what_the_plan_allows_a_plain_member_applies(live: LiveSandbox) -> None:
     code, output = plan(plain, text)
     assert code == 2, output
     path = str(plain.workspace(text))
+    join_lock_team(live, "plain")
     applied = plain.mmrc("apply", "-f", path, "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert live.channel("alpha", "dev")["purpose"] == "changed"

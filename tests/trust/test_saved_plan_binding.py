@@ -44,7 +44,9 @@ def save_plan(live: LiveSandbox, path: Path) -> Path:
 
 
 def team_names(live: LiveSandbox) -> list[str]:
-    return sorted(team["name"] for team in live.api.get_paged("/api/v4/teams"))
+    """The teams on the server, without the one that holds the apply lock."""
+    teams = live.api.get_paged("/api/v4/teams")
+    return sorted(team["name"] for team in teams if team["name"] != "mmrc-lock")
 
 
 def test_a_plan_saved_against_one_server_is_refused_on_another(
