@@ -2,7 +2,10 @@
 
 For trying mmrc without a real server, demos and CI. It prints its URL and
 the admin token: this is a local, throwaway token (from --admin-token,
-MMRC_SANDBOX_TOKEN, or a random one), and printing it is the point. The
+MMRC_SANDBOX_TOKEN, or a random one), and printing it is the point. It answers
+only to loopback, the --host it listens on and --allowed-host names (a foreign
+Host header gets 421). The admin API (/__sandbox__/: reset, state, request log,
+faults) is off unless --admin-api, and then needs the admin token. The
 process environment's `MM_*` variables pin config fields exactly as they do on
 a real server. With --state FILE the whole server is loaded from FILE at start
 (when it exists) and saved after every write and at exit.
@@ -59,9 +62,16 @@ def _version(ctx: click.Context, param: click.Parameter, value: str) -> str:
 )
 @click.option(
     "--admin-api/--no-admin-api",
-    default=True,
+    default=False,
     show_default=True,
-    help="Serve /__sandbox__/ (reset, state, request log, fault injection).",
+    help="Serve /__sandbox__/ (reset, state, request log, fault injection) to the admin token.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Answer requests for this Host name too (besides loopback and --host).",
 )
 @click.option(
     "--server-version",
@@ -79,6 +89,7 @@ def command(
     unlicensed: bool,
     state_file: Path | None,
     admin_api: bool,
+    allowed_hosts: tuple[str, ...],
     server_version: str,
 ) -> None:
     """Run a local Mattermost-compatible server until interrupted (Ctrl-C)."""
@@ -94,6 +105,7 @@ def command(
         site_url=f"http://{host}:{port}",
         seed=seed,
         admin_api=admin_api,
+        allowed_hosts=allowed_hosts,
         server_version=server_version,
     )
     try:

@@ -10,6 +10,7 @@ state), which keeps the store simple and consistent.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import threading
@@ -25,6 +26,7 @@ SERVER_VERSION = "11.1.0"  # the real server mmrc is tested against (tests/reals
 BUILD_NUMBER = "18000000"
 JSON_CONTENT_TYPE = "application/json"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ADMIN_API_PREFIX = "/__sandbox__/"
 _GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 
@@ -226,6 +228,9 @@ class SandboxOptions:
     site_url: str = "http://127.0.0.1:8065"
     seed: str = "empty"
     admin_api: bool = False  # serve /__sandbox__/ (state reset, request log, faults)
+    # Host header names answered besides loopback (127.0.0.1, localhost, ::1) and the
+    # address the HTTP server listens on (server.py refuses others: DNS rebinding)
+    allowed_hosts: tuple[str, ...] = ()
     # What X-Version-Id and /config/client report; routes newer than it answer 404 as an
     # older server would (e.g. POST /hooks/incoming/{id}/move/{user_id}, routes/hooks.py).
     server_version: str = SERVER_VERSION
@@ -274,6 +279,10 @@ class Sandbox:
         started = time.perf_counter()
         limited = self._rate_limit(req)
         response = limited if limited is not None else self._dispatch(req)
+        return self._finish(req, response, started)
+
+    def _finish(self, req: Request, response: Response, started: float) -> Response:
+        """The headers every answer carries; the request log, audits and write listeners."""
         response.headers.setdefault("Content-Type", JSON_CONTENT_TYPE)
         if not response.bare:
             response.headers["X-Request-Id"] = req.request_id
@@ -315,9 +324,42 @@ class Sandbox:
         mine, since = version_tuple(self.options.server_version), version_tuple(version)
         return mine is not None and since is not None and mine >= since
 
+    def precheck(self, req: Request) -> Response | None:
+        """What to answer before the body is read (None: read it and handle the request):
+        a /__sandbox__/ path without the admin API is 404, and with it needs the admin
+        token (401); a route that needs a session gets its 401 without reading a body."""
+        started = time.perf_counter()
+        route_, _ = ROUTER.match(req.method, req.path)
+        try:
+            with self.lock:
+                self._check_admin_api(req)
+                if route_ is not None and route_.auth:
+                    self.core.authenticate(req)
+        except AppError as error:
+            return self._finish(req, self.error_response(req, error), started)
+        return None
+
+    def _check_admin_api(self, req: Request) -> None:
+        """/__sandbox__/ exists only with the admin API on (else 404), and only for the
+        admin token (else 401)."""
+        if not req.path.startswith(ADMIN_API_PREFIX):
+            return
+        if not self.options.admin_api:  # as routes/admin.py answers with the API off
+            raise AppError(404, "api.context.404.app_error", "Sorry, we could not find the page.")
+        token = self.core.token_from_request(req)
+        expected = self.core.admin_token
+        if not token or not expected or not hmac.compare_digest(token, expected):
+            raise AppError(
+                401,
+                "sandbox.admin.unauthorized",
+                "The sandbox admin API needs the admin token (Authorization: Bearer …).",
+            )
+
     def _dispatch(self, req: Request) -> Response:
         route_, params = ROUTER.match(req.method, req.path)
         try:
+            with self.lock:
+                self._check_admin_api(req)
             if route_ is None:  # an unknown method is answered as an unknown path (real server)
                 return route_not_found(req.path)
             req.params = params

@@ -57,7 +57,7 @@ def test_serves_pings_and_stops(running: list[subprocess.Popen[str]]) -> None:
     cfg = httpx.get(f"{url}/api/v4/config", headers=headers).json()
     assert cfg["ServiceSettings"]["SiteURL"] == url
     assert cfg["ServiceSettings"]["EnableCommands"] is False  # the process env pins it
-    assert httpx.get(f"{url}/__sandbox__/requests").status_code == 200  # admin API on by default
+    assert httpx.get(f"{url}/__sandbox__/requests").status_code == 404  # admin API off by default
     stop(process)
     assert process.returncode == 0
 
