@@ -550,7 +550,7 @@ const issues = {
     const c = state.comments.find((x) => x.id === p.comment_id); c.body = p.body; return { data: url(c) };
   }),
   createComment: call('createComment', async (p) => {
-    const c = { id: state.next++, issue: p.issue_number, user: { type: 'Bot' }, body: p.body };
+    const c = { id: state.next++, issue: p.issue_number, user: { type: 'Bot', login: 'github-actions[bot]' }, body: p.body };
     state.comments.push(c); return { data: url(c) };
   }),
   listForRepo: call('listForRepo', async (p) => ({
@@ -624,6 +624,12 @@ def test_plan_comment_is_created_once_then_edited(github_script: Any, tmp_path: 
             {"id": 1, "issue": 7, "user": {"type": "User"}, "body": "<!-- mmrc-plan --> quoted"},
             {"id": 2, "issue": 7, "user": {"type": "Bot"}, "body": "another bot"},
             {"id": 3, "issue": 8, "user": {"type": "Bot"}, "body": "<!-- mmrc-plan -->\nother PR"},
+            {  # another app's bot posting the marker is not ours
+                "id": 4,
+                "issue": 7,
+                "user": {"type": "Bot", "login": "evil-app[bot]"},
+                "body": "<!-- mmrc-plan -->\nforged",
+            },
         ],
         "issues": [],
         "labels": [],
@@ -641,6 +647,7 @@ def test_plan_comment_is_created_once_then_edited(github_script: Any, tmp_path: 
         "<!-- mmrc-plan -->\nsecond push\n"
     ]
     assert state["comments"][0]["body"] == "<!-- mmrc-plan --> quoted"  # a human's: untouched
+    assert state["comments"][3]["body"] == "<!-- mmrc-plan -->\nforged"  # another bot's
     assert state["outputs"]["url"] == "https://github.example/c/100"
 
     # Another workspace's comment (keyed) is separate from the unkeyed one.
