@@ -24,11 +24,11 @@ from reconciler.commands.lock_options import lock_commit, lock_holder, parse_dur
 from reconciler.commands.options import Server, WorkspaceFile, server_options, workspace_options
 from reconciler.commands.output import after_apply
 from reconciler.engine.applier import apply_plan
-from reconciler.engine.lock import ApplyLock
+from reconciler.engine.lock import ApplyLock, LockError
 from reconciler.engine.planner import make_plan
 from reconciler.engine.safety import check_safety
 from reconciler.engine.saved import SavedPlan, check_binding, read_plan, reobserve
-from reconciler.errors import ApplyError, ApplyInterrupted, ReconcilerError
+from reconciler.errors import ApiError, ApplyError, ApplyInterrupted, ReconcilerError
 from reconciler.render import RenderOptions, render_plan, render_result
 
 if TYPE_CHECKING:
@@ -172,7 +172,14 @@ def _locked(client: Client, timeout: float) -> Iterator[None]:
     try:
         yield
     finally:
-        lock.release()
+        try:
+            lock.release()
+        except (LockError, ApiError) as error:  # never hide how the apply itself ended
+            click.echo(
+                f"Warning: the apply lock was not released ({error}); it expires by itself, "
+                f"or run `mmrc force-unlock {held.id}`",
+                err=True,
+            )
 
 
 def _workspace_to_check(saved: SavedPlan, workspace: WorkspaceFile) -> LoadedWorkspace | None:

@@ -92,6 +92,13 @@ def plan(context: PlanContext) -> Iterable[ResourceChange]:
     order = context.order_of(name)
     changes: list[ResourceChange] = []
     for index, team in enumerate(context.workspace.teams):
+        if team.name == LOCK_TEAM:
+            context.error(
+                ("teams", index, "name"),
+                f"the team name {LOCK_TEAM!r} is reserved: it holds mmrc's apply lock",
+                hint="choose another team name",
+            )
+            continue
         address = team_address(team.name)
         desired: dict[str, Any] = {"name": team.name, "display_name": team.display_name}
         desired.update(declared(team, FIELDS))

@@ -89,7 +89,7 @@ def test_apply_converges_and_the_tools_work_on_the_real_server(
     assert hook["url"] not in masked.stdout
 
     before = written["team.asd/command.reply"]["token"]
-    mmrc(server, "rotate", "-f", str(WORKSPACE), "--outputs-file", str(outputs))
+    mmrc(server, "rotate", "-f", str(WORKSPACE), "--auto-approve", "--outputs-file", str(outputs))
     after = json.loads(outputs.read_text())["outputs"]["team.asd/command.reply"]["token"]
     assert after and after != before
     mmrc(server, "plan", "-f", str(WORKSPACE), "--detailed-exitcode")  # rotation is no drift

@@ -150,3 +150,26 @@ def test_a_malformed_lock_timeout_is_a_usage_error(live: LiveSandbox) -> None:
     result = live.mmrc("apply", "--auto-approve", "--lock-timeout", "soon")
     assert result.exit_code != 0
     assert "'soon' is not a duration such as 30s, 10m or 1h" in result.output
+
+
+def test_the_lock_team_name_is_reserved(live: LiveSandbox) -> None:
+    path = live.workspace(
+        "version: 1\npolicy: {classes: {}}\nteams:\n  - {name: mmrc-lock, display_name: Mine}\n"
+    )
+    result = live.mmrc("plan", "-f", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:4:6: teams[0].name: the team name 'mmrc-lock' is reserved" in result.output
+
+
+def test_a_lock_that_cannot_be_released_is_a_warning_not_the_result(live: LiveSandbox) -> None:
+    path = live.workspace(
+        "version: 1\npolicy: {classes: {}}\nteams:\n  - {name: alpha, display_name: Alpha}\n"
+    )
+    live.set_faults(error_rate=1.0, error_statuses=[500], methods=["PUT"], path_regex="/patch$")
+    result = live.mmrc("apply", "-f", str(path), "--auto-approve")
+    live.clear_faults()
+    assert result.exit_code == 0, result.output  # the apply itself worked
+    held = current_lock(client(live))
+    assert held is not None
+    assert "Warning: the apply lock was not released" in result.output
+    assert f"mmrc force-unlock {held.id}" in result.output
