@@ -90,11 +90,10 @@ def apply_plan(
     lock = threading.Lock()
 
     def record(change: ResourceChange, outcome: ChangeOutcome) -> ChangeOutcome:
-        with lock:
+        with lock:  # the progress line too: "[2/8]" never comes out before "[1/8]"
             outcomes[index_of[id(change)]] = outcome
-            done = len(outcomes)
-        if progress is not None:
-            progress(outcome, done, total)
+            if progress is not None:
+                progress(outcome, len(outcomes), total)
         return outcome
 
     def run(change: ResourceChange) -> ChangeOutcome:
