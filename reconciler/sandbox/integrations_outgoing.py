@@ -112,8 +112,10 @@ class OutgoingHooks(IntegrationState):
 
     def _channel_for_outgoing(self, hook: Record, team_id: str, *, update: bool) -> None:
         if hook["channel_id"]:
+            # App.GetChannel finds an archived channel too: a hook may point at one (real
+            # server, docs/fidelity.md)
             channel = self.sandbox.core.channel(hook["channel_id"])
-            if channel is None or channel.delete_at:
+            if channel is None:
                 raise channel_not_found(hook["channel_id"])
             if channel.type != "O":
                 if update:
@@ -129,15 +131,15 @@ class OutgoingHooks(IntegrationState):
                 )
             if channel.team_id != team_id:
                 raise AppError(
-                    400 if update else 403,
+                    403,
                     "api.webhook.create_outgoing.permissions.app_error",
                     "Invalid permissions to create outgoing webhook.",
                 )
         elif not hook["trigger_words"]:
             if update:
-                raise AppError(
+                raise AppError(  # a 500, with the create's id (real server)
                     500,
-                    "api.webhook.update_outgoing.triggers.app_error",
+                    "api.webhook.create_outgoing.triggers.app_error",
                     "Either trigger_words or channel_id must be set.",
                 )
             raise bad_request(

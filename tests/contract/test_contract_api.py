@@ -295,3 +295,54 @@ def test_the_config_masks_exactly_these_secrets(server: Server) -> None:
     assert "GitLabSettings.Secret" in masked and "EmailSettings.SMTPPassword" in masked
     assert config["SqlSettings"]["DataSource"] == MASK
     assert config["GitLabSettings"]["Id"] != MASK
+
+
+def test_outgoing_hook_channels_on_create_and_update(server: Server) -> None:
+    """An archived channel is accepted; a private one, another team's or an unknown one is
+    refused, with other ids on create than on update; an update without trigger words and
+    channel is a 500 (real server 11.1)."""
+    team, other_team = server.team(), server.team()
+    public = server.channel(team)
+    archived = server.channel(team)
+    server.ok(server.admin.delete(f"/api/v4/channels/{archived['id']}"))
+    private = server.channel(team, type="P")
+    foreign = server.channel(other_team)
+    unknown = {"id": "a" * 26}
+
+    def create(channel: dict[str, Any]) -> httpx.Response:
+        body = {
+            "team_id": team["id"],
+            "channel_id": channel["id"],
+            "trigger_words": [server.name("w")],
+            "callback_urls": ["http://127.0.0.1:9/x"],
+        }
+        return server.admin.post("/api/v4/hooks/outgoing", json=body)
+
+    assert create(archived).status_code == 201
+    assert error_of(create(private)) == (403, "api.outgoing_webhook.disabled.app_error")
+    assert error_of(create(foreign)) == (403, "api.webhook.create_outgoing.permissions.app_error")
+    assert error_of(create(unknown)) == (404, "app.channel.get.existing.app_error")
+    hook = server.ok(create(public), 201)
+    url = f"/api/v4/hooks/outgoing/{hook['id']}"
+
+    def update(**changes: Any) -> httpx.Response:
+        return server.admin.put(url, json={**hook, **changes})
+
+    assert update(channel_id=archived["id"]).status_code == 200
+    assert error_of(update(channel_id=private["id"])) == (
+        403,
+        "api.webhook.create_outgoing.not_open.app_error",
+    )
+    assert error_of(update(channel_id=foreign["id"])) == (
+        403,
+        "api.webhook.create_outgoing.permissions.app_error",
+    )
+    assert error_of(update(channel_id=unknown["id"])) == (404, "app.channel.get.existing.app_error")
+    assert error_of(update(team_id=other_team["id"])) == (
+        400,
+        "api.webhook.team_mismatch.app_error",
+    )
+    assert error_of(update(trigger_words=[], channel_id="")) == (
+        500,
+        "api.webhook.create_outgoing.triggers.app_error",
+    )

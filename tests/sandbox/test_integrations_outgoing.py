@@ -154,7 +154,7 @@ def test_put_errors(http: httpx.Client, world: World) -> None:
     assert_error(
         http.put(url, json={**hook, "trigger_words": []}),
         500,
-        "api.webhook.update_outgoing.triggers.app_error",
+        "api.webhook.create_outgoing.triggers.app_error",
     )
     other = http.post(HOOKS, json=ticket_hook(world, trigger_words=["!other"])).json()
     assert_error(
