@@ -121,7 +121,7 @@ def validate_team(team: Team) -> None:
     if team.type not in ("O", "I"):
         raise _invalid("team", "type", "Invalid type.", f"id={team.id}")
     if len(team.company_name) > TEAM_COMPANY_MAX:
-        raise _invalid("team", "company_name", "Invalid company name.", f"id={team.id}")
+        raise _invalid("team", "company", "Invalid company name.", f"id={team.id}")
     if len(team.allowed_domains) > TEAM_DOMAINS_MAX:
         raise _invalid("team", "domains", "Invalid allowed domains.", f"id={team.id}")
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 from sandbox_helpers import ID_RE, add_channel, add_team, add_user, assert_error, join, make_sandbox
 
 from reconciler.sandbox import Sandbox
@@ -39,46 +38,6 @@ def test_create_channel_shape(sandbox: Sandbox, http: httpx.Client) -> None:
     ).json()
     assert member["scheme_admin"] is True and member["roles"] == "channel_user channel_admin"
     assert member["notify_props"]["mark_unread"] == "all"
-
-
-@pytest.mark.parametrize(
-    ("name", "extra", "status", "error_id"),
-    [
-        ("Upper", {}, 400, "model.channel.is_valid.1_or_more.app_error"),
-        ("has.dot", {}, 400, "model.channel.is_valid.1_or_more.app_error"),
-        ("-lead", {}, 400, "model.channel.is_valid.1_or_more.app_error"),
-        ("a" * 26 + "__" + "b" * 26, {}, 400, "model.channel.is_valid.name.app_error"),
-        (
-            "0123456789abcdef0123456789abcdef01234567",
-            {},
-            400,
-            "model.channel.is_valid.name.app_error",
-        ),
-        ("ok", {"display_name": "d" * 65}, 400, "model.channel.is_valid.display_name.app_error"),
-        ("ok", {"purpose": "p" * 251}, 400, "model.channel.is_valid.purpose.app_error"),
-        ("ok", {"header": "h" * 1025}, 400, "model.channel.is_valid.header.app_error"),
-        ("ok", {"type": "X"}, 400, "model.channel.is_valid.type.app_error"),
-        ("ok", {"id": "i" * 26}, 400, "store.sql_channel.save_channel.existing.app_error"),
-        ("ok", {"display_name": ""}, 400, "api.context.invalid_body_param.app_error"),
-        ("a" * 65, {}, 500, "app.channel.create_channel.internal_error"),
-    ],
-)
-def test_create_channel_validation(
-    sandbox: Sandbox,
-    http: httpx.Client,
-    name: str,
-    extra: dict[str, Any],
-    status: int,
-    error_id: str,
-) -> None:
-    team = add_team(sandbox)
-    assert_error(new_channel(http, team.id, name, **extra), status, error_id)
-
-
-def test_accepted_channel_names(sandbox: Sandbox, http: httpx.Client) -> None:
-    team = add_team(sandbox)
-    for name in ("a", "trailing-", "x__y", "9", "a" * 64):
-        assert new_channel(http, team.id, name).status_code == 201, name
 
 
 def test_archived_name_trap(sandbox: Sandbox, http: httpx.Client) -> None:

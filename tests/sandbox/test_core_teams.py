@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-import pytest
 from sandbox_helpers import ID_RE, add_channel, add_team, add_user, assert_error, join, set_config
 
 from reconciler.sandbox import Sandbox
@@ -31,62 +30,6 @@ def test_create_team_shape_and_implicit_memberships(sandbox: Sandbox, http: http
     for channel in channels:
         cm = http.get(f"/api/v4/channels/{channel['id']}/members/{admin_id}")
         assert cm.status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("body", "error_id"),
-    [
-        (
-            {"name": "a", "display_name": "A", "type": "O"},
-            "model.team.is_valid.characters.app_error",
-        ),
-        (
-            {"name": "a_b", "display_name": "A", "type": "O"},
-            "model.team.is_valid.characters.app_error",
-        ),
-        (
-            {"name": "Upper", "display_name": "A", "type": "O"},
-            "model.team.is_valid.characters.app_error",
-        ),
-        ({"name": "x" * 65, "display_name": "A", "type": "O"}, "model.team.is_valid.url.app_error"),
-        (
-            {"name": "apitest", "display_name": "A", "type": "O"},
-            "model.team.is_valid.reserved.app_error",
-        ),
-        (
-            {"name": "help-desk", "display_name": "A", "type": "O"},
-            "model.team.is_valid.reserved.app_error",
-        ),
-        ({"name": "okname", "display_name": "", "type": "O"}, "model.team.is_valid.name.app_error"),
-        (
-            {"name": "okname", "display_name": "x" * 65, "type": "O"},
-            "model.team.is_valid.name.app_error",
-        ),
-        (
-            {"name": "okname", "display_name": "A", "type": "P"},
-            "model.team.is_valid.type.app_error",
-        ),
-        (
-            {"name": "okname", "display_name": "A", "type": "O", "description": "d" * 256},
-            "model.team.is_valid.description.app_error",
-        ),
-        (
-            {"name": "okname", "display_name": "A", "type": "O", "company_name": "c" * 65},
-            "model.team.is_valid.company_name.app_error",
-        ),
-        (
-            {"name": "okname", "display_name": "A", "type": "O", "id": "x" * 26},
-            "store.sql_team.save_team.existing.app_error",
-        ),
-    ],
-)
-def test_create_team_validation(http: httpx.Client, body: dict[str, object], error_id: str) -> None:
-    assert_error(http.post("/api/v4/teams", json=body), 400, error_id)
-
-
-def test_valid_team_name_edges(http: httpx.Client) -> None:
-    for name in ("ab", "a__b", "a-b-c", "x" * 64, "9lives"):
-        assert http.post("/api/v4/teams", json={**TEAM, "name": name}).status_code == 201, name
 
 
 def test_duplicate_team_including_deleted(http: httpx.Client) -> None:
