@@ -110,3 +110,30 @@ def test_accepted_channel_names(server: Server) -> None:
     for name in ("a", "trailing-", "x__y", "9", "a" * 64):
         body = {"team_id": team["id"], "name": name, "display_name": "C", "type": "O"}
         assert server.admin.post("/api/v4/channels", json=body).status_code == 201, name
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_id"),
+    [
+        ({"trigger": "/reply"}, "model.command.is_valid.trigger.app_error"),
+        ({"trigger": "two words"}, "model.command.is_valid.trigger.app_error"),
+        ({"trigger": "t" * 129}, "model.command.is_valid.trigger.app_error"),
+        ({"url": ""}, "model.command.is_valid.url.app_error"),
+        ({"url": "asd-n8n/reply"}, "model.command.is_valid.url_http.app_error"),
+        ({"method": "POST"}, "model.command.is_valid.method.app_error"),
+        ({"display_name": "d" * 65}, "model.command.is_valid.display_name.app_error"),
+        ({"description": "d" * 129}, "model.command.is_valid.description.app_error"),
+    ],
+)
+def test_command_is_valid_ids(server: Server, fields: dict[str, Any], error_id: str) -> None:
+    team = server.team()
+    body = {
+        "team_id": team["id"],
+        "trigger": "Reply",
+        "method": "P",
+        "url": "http://asd-n8n:5678/webhook/mattermost-reply",
+        "display_name": "Reply",
+        "auto_complete": True,
+        **fields,
+    }
+    assert_error(server.admin.post("/api/v4/commands", json=body), 400, error_id)

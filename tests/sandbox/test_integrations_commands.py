@@ -70,25 +70,6 @@ def test_create_errors(http: httpx.Client, world: World) -> None:
     assert http.post(COMMANDS, json=reply(world, team_id=world.other_team.id)).status_code == 201
 
 
-@pytest.mark.parametrize(
-    ("fields", "error_id"),
-    [
-        ({"trigger": "/reply"}, "model.command.is_valid.trigger.app_error"),
-        ({"trigger": "two words"}, "model.command.is_valid.trigger.app_error"),
-        ({"trigger": "t" * 129}, "model.command.is_valid.trigger.app_error"),
-        ({"url": ""}, "model.command.is_valid.url.app_error"),
-        ({"url": "asd-n8n/reply"}, "model.command.is_valid.url_http.app_error"),
-        ({"method": "POST"}, "model.command.is_valid.method.app_error"),
-        ({"display_name": "d" * 65}, "model.command.is_valid.display_name.app_error"),
-        ({"description": "d" * 129}, "model.command.is_valid.description.app_error"),
-    ],
-)
-def test_is_valid_ids(
-    http: httpx.Client, world: World, fields: dict[str, Any], error_id: str
-) -> None:
-    assert_error(http.post(COMMANDS, json=reply(world, **fields)), 400, error_id)
-
-
 def test_list_custom_only_vs_all(http: httpx.Client, world: World) -> None:
     cmd = http.post(COMMANDS, json=reply(world)).json()
     custom = http.get(COMMANDS, params={"team_id": world.team.id, "custom_only": "true"}).json()
