@@ -201,8 +201,6 @@ def move_incoming_hook(sb: Sandbox, req: Request) -> Response:
     200 with the hook; only `user_id` (and `update_at`) change, the id and URL stay."""
     if not sb.is_at_least(MOVE_INCOMING_SINCE):
         raise route_not_found()
-    if not (req.params["hook_id"].isalnum() and req.params["user_id"].isalnum()):
-        raise route_not_found()  # the route's {id:[A-Za-z0-9]+} patterns do not match
     sb.core.authenticate(req)  # after the 404s: an older server has no route to guard
     hook_id = url_id(req, "hook_id")
     new_owner_id = url_id(req, "user_id")  # RequireUserId ("me" is the caller)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from reconciler.sandbox.app import AppError, Request, Response, route, text_response
 from reconciler.sandbox.integrations_base import Record
 from reconciler.sandbox.integrations_posts import DEFAULT_WEBHOOK_USERNAME, MAX_POST_RUNES
-from reconciler.sandbox.routes._integrations import require_enabled, route_not_found
+from reconciler.sandbox.routes._integrations import require_enabled
 from reconciler.sandbox.routes.slack import normalize_attachment, slack_to_markdown
 
 if TYPE_CHECKING:
@@ -98,9 +98,7 @@ def incoming_webhook(sb: Sandbox, req: Request) -> Response:
     """As web/webhook.go: the handler wraps every error of decoding the payload and of
     App.HandleIncomingWebhook in one error id of its own, keeping the status (settled on the
     real server: a post refused for channel permissions is 403 general.app_error)."""
-    hook_id = req.params["hook_id"]
-    if not hook_id.isalnum():
-        raise route_not_found()
+    hook_id = req.params["hook_id"]  # letters and digits: the router matched it so
     media = req.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         return _handle_incoming(sb, req, hook_id)
